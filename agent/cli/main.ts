@@ -1,0 +1,54 @@
+import { parseArgs } from 'node:util';
+import { NexusError, describeError } from '../errors/index.ts';
+import * as agent from './agent.ts';
+import * as validate from './validate.ts';
+import * as status from './status.ts';
+
+const USAGE = `usage: nexus <command> [options]
+
+  ${agent.usage}
+  ${validate.usage}
+  ${status.usage}
+`;
+
+/** Parses argv and runs one subcommand; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } },
+  });
+  const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
+  switch (command) {
+    case 'agent':
+      return agent.runAgent({ config });
+    case 'validate':
+      return validate.runValidate(positionals);
+    case 'status':
+      return status.runStatus({ config, json: values.json ?? false });
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+/** Runs the CLI and exits the process with its code; errors print as one line with their code. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      const code = error instanceof NexusError ? ` [${error.code}]` : '';
+      process.stderr.write(`nexus: ${describeError(error)}${code}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+// `node --import tsx agent/cli/main.ts ...` (npm run nexus) runs it directly.
+if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/'))) runCli(process.argv.slice(2));

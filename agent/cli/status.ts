@@ -1,0 +1,35 @@
+import { loadAgentConfig } from '../config/index.ts';
+import type { StatusReport } from '../reconcile/index.ts';
+
+export const usage = 'nexus status --config FILE [--json]   show each repo and app: sync, health, revisions, last attempt';
+
+/** `nexus status`: asks the running agent's status server. */
+export async function runStatus(options: { config: string; json: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const config = await loadAgentConfig(options.config);
+  const response = await fetch(`http://${config.server.host}:${config.server.port}/status`).catch((error: Error) => {
+    throw new Error(`the agent's status server at ${config.server.host}:${config.server.port} did not answer (${error.message}) — is \`nexus agent\` running?`);
+  });
+  const report = (await response.json()) as StatusReport;
+  if (options.json) {
+    out.write(`${JSON.stringify(report, null, 2)}\n`);
+    return 0;
+  }
+  out.write(renderStatus(report));
+  return 0;
+}
+
+/** Human-readable status: one block per repo, one line per app. */
+export function renderStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  for (const repo of report.repos) {
+    lines.push(`${repo.name}  ${repo.url}#${repo.branch}  ${repo.revision?.slice(0, 7) ?? '-'}`);
+    if (repo.error) for (const line of repo.error.split('\n')) lines.push(`  ! ${line}`);
+    for (const app of repo.apps) {
+      const attempt = app.lastAttempt ? `last ${app.lastAttempt.status} ${app.lastAttempt.revision.slice(0, 7)}` : 'no attempt';
+      lines.push(`  ${app.name.padEnd(16)} ${app.sync.padEnd(10)} ${app.health.padEnd(12)} applied ${app.appliedRevision?.slice(0, 7) ?? '-'}  ${attempt}  ${app.urls.join(' ')}`);
+      if (app.lastAttempt?.status === 'failed' && app.lastAttempt.message) lines.push(`    ! ${app.lastAttempt.message}`);
+      if (app.held) lines.push(`    held: ${app.held}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,119 @@
+import { renderServerBlock, routeFileName, type ProxyDriver } from '../proxy/index.ts';
+import type { ContainerRuntime, ObservedContainer } from '../runtime/index.ts';
+import type { ImageBuilder } from '../build/index.ts';
+import type { Logger } from '../log/index.ts';
+import { describeError } from '../errors/index.ts';
+import { appKey, type Deployment, type StateStore, type Trigger } from '../../state/index.ts';
+import { waitUntilHealthy } from './health-check.ts';
+import type { DesiredApp } from './desired.ts';
+
+/** What a deploy needs from the outside world, passed in (no singletons). */
+export interface DeployContext {
+  runtime: ContainerRuntime;
+  proxy: ProxyDriver;
+  builder: ImageBuilder;
+  store: StateStore;
+  log: Logger;
+  now: () => Date;
+  newId: () => string;
+  gitdirOf: (repo: string) => string;
+  listen: string;
+  drainMs: number;
+  memoryBytes: number;
+}
+
+export interface DeployRequest {
+  desired: DesiredApp;
+  /** Containers of the app that the new release replaces once it serves. */
+  replaces: ObservedContainer[];
+  reason: string;
+  trigger: Trigger;
+}
+
+/**
+ * Blue-green cutover: build → start the new release beside the old → health
+ * check → switch the route (nginx -t, reload) → drain → remove the old.
+ * On any failure the new container is removed and the route and the old
+ * container are left exactly as they were; the failure is recorded so the
+ * same spec is not retried on every poll.
+ */
+export async function deployRelease(request: DeployRequest, ctx: DeployContext): Promise<Deployment> {
+  const { desired } = request;
+  const id = ctx.newId();
+  const release = `${desired.revision.slice(0, 7)}-${id.slice(0, 6)}`;
+  const fields = { repo: desired.repo, app: desired.app, revision: desired.revision, deployment: id };
+  const deployment: Deployment = {
+    id, repo: desired.repo, app: desired.app, revision: desired.revision, specHash: desired.specHash,
+    trigger: request.trigger, reason: request.reason, status: 'building', release, startedAt: ctx.now().toISOString(),
+  };
+  const save = () => ctx.store.update((state) => {
+    const index = state.deployments.findIndex((item) => item.id === id);
+    if (index >= 0) state.deployments[index] = { ...deployment };
+    else state.deployments.push({ ...deployment });
+  });
+  await save();
+  ctx.log.info('deploy started', { ...fields, reason: request.reason });
+
+  let started: ObservedContainer | undefined;
+  try {
+    // 1. Image: from the build cache, or built from the git tree.
+    const buildStart = Date.now();
+    const image = await ctx.builder.ensureImage({
+      repo: desired.repo, app: desired.app, buildKey: desired.buildKey, gitdir: ctx.gitdirOf(desired.repo),
+      revision: desired.revision, context: desired.spec.build.context, dockerfile: desired.spec.build.dockerfile,
+    }).catch(async (error: unknown) => {
+      const log = (error as { data?: { log?: string } }).data?.log;
+      if (log) await ctx.store.writeBuildLog(id, log);
+      throw error;
+    });
+    await ctx.store.writeBuildLog(id, image.log);
+    Object.assign(deployment, { image: image.image, cached: image.cached, buildMs: Date.now() - buildStart, status: 'deploying' });
+    await save();
+    ctx.log.info('image ready', { ...fields, image: image.image, cached: image.cached, durationMs: deployment.buildMs });
+
+    // 2. Start beside the old release and wait until it is healthy.
+    const deployStart = Date.now();
+    started = await ctx.runtime.startRelease({
+      identity: { repo: desired.repo, app: desired.app, revision: desired.revision, specHash: desired.specHash, release },
+      image: image.image, port: desired.spec.port, env: desired.spec.env, memoryBytes: ctx.memoryBytes,
+    });
+    const container = started;
+    if (container.hostPort === undefined) throw new Error(`container ${container.name} has no published port`);
+    await waitUntilHealthy({
+      hostPort: container.hostPort, path: desired.spec.health.path, timeoutMs: desired.spec.health.timeoutMs,
+      stillRunning: () => ctx.runtime.runState(container.id),
+    });
+
+    // 3. Switch the route; nginx -t guards the reload.
+    const file = routeFileName(desired.repo, desired.app);
+    if (desired.spec.domains.length > 0) {
+      await ctx.proxy.writeRoute(file, renderServerBlock({
+        repo: desired.repo, app: desired.app, release, domains: desired.spec.domains, listen: ctx.listen, upstreamPort: container.hostPort,
+      }));
+    } else {
+      await ctx.proxy.removeRoute(file);
+    }
+
+    // 4. Drain: nginx's old workers finish their requests to the old release.
+    if (request.replaces.length > 0) await new Promise((resolve) => setTimeout(resolve, ctx.drainMs));
+    for (const old of request.replaces) await ctx.runtime.removeContainer(old.id);
+
+    Object.assign(deployment, { status: 'success', deployMs: Date.now() - deployStart, finishedAt: ctx.now().toISOString() });
+    await ctx.store.update((state) => {
+      delete state.failed[appKey(desired.repo, desired.app)];
+    });
+    await save();
+    ctx.log.info('deploy succeeded', { ...fields, release, durationMs: (deployment.buildMs ?? 0) + (deployment.deployMs ?? 0) });
+    return deployment;
+  } catch (error) {
+    if (started) await ctx.runtime.removeContainer(started.id, 1).catch(() => undefined);
+    const message = describeError(error);
+    Object.assign(deployment, { status: 'failed', message, finishedAt: ctx.now().toISOString() });
+    await ctx.store.update((state) => {
+      state.failed[appKey(desired.repo, desired.app)] = { specHash: desired.specHash, revision: desired.revision, deploymentId: id, message, at: deployment.finishedAt! };
+    });
+    await save();
+    ctx.log.error('deploy failed', { ...fields, error: message });
+    return deployment;
+  }
+}

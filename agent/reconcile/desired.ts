@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { parseManifest, type AppSpec, type ManifestProblem } from '../manifest/index.ts';
+import { readFileAt, treeIdAt } from '../source/index.ts';
+
+/** One app as git says it should run. */
+export interface DesiredApp {
+  repo: string;
+  app: string;
+  revision: string;
+  spec: AppSpec;
+  /** Git tree id of the build context: equal ids, equal content. */
+  contextTree: string;
+  /** Identifies the image: the same context and Dockerfile give the same image. */
+  buildKey: string;
+  /** Identifies the release: build key plus everything else in the spec. */
+  specHash: string;
+}
+
+/** A repo's desired state at one revision: either its apps, or why it has none. */
+export type DesiredRepo =
+  | { kind: 'valid'; repo: string; revision: string; apps: DesiredApp[] }
+  | { kind: 'invalid'; repo: string; revision: string; problems: ManifestProblem[] };
+
+/**
+ * Reads and validates the manifest at `revision` and resolves each app's
+ * build context to a tree id. A missing context folder is a manifest
+ * problem like any other, so nothing is built from it.
+ */
+export async function readDesiredRepo(input: { repo: string; gitdir: string; revision: string; manifestPath: string }): Promise<DesiredRepo> {
+  const { repo, gitdir, revision, manifestPath } = input;
+  const text = await readFileAt(gitdir, revision, manifestPath);
+  if (text === undefined) {
+    const problem = { file: manifestPath, line: 1, column: 1, path: '', message: `${manifestPath} not found at revision ${revision.slice(0, 7)} — commit a ${manifestPath} at the root of the repository` };
+    return { kind: 'invalid', repo, revision, problems: [problem] };
+  }
+  const result = parseManifest(text, manifestPath);
+  if (!result.ok) return { kind: 'invalid', repo, revision, problems: result.problems };
+
+  const apps: DesiredApp[] = [];
+  const problems: ManifestProblem[] = [];
+  for (const spec of result.manifest.apps) {
+    const contextTree = await treeIdAt(gitdir, revision, spec.build.context);
+    if (!contextTree) {
+      problems.push({ file: manifestPath, line: 1, column: 1, path: `apps.${spec.name}.build.context`, message: `build context "${spec.build.context}" of app ${spec.name} is not a folder at revision ${revision.slice(0, 7)} — commit it or fix build.context` });
+      continue;
+    }
+    const dockerfilePath = path.posix.join(spec.build.context, spec.build.dockerfile);
+    if ((await readFileAt(gitdir, revision, dockerfilePath)) === undefined) {
+      problems.push({ file: manifestPath, line: 1, column: 1, path: `apps.${spec.name}.build.dockerfile`, message: `${dockerfilePath} not found at revision ${revision.slice(0, 7)} — commit a Dockerfile for app ${spec.name} or fix build.dockerfile` });
+      continue;
+    }
+    const buildKey = hashOf({ contextTree, dockerfile: spec.build.dockerfile }).slice(0, 12);
+    apps.push({ repo, app: spec.name, revision, spec, contextTree, buildKey, specHash: hashOf({ buildKey, spec }).slice(0, 16) });
+  }
+  if (problems.length > 0) return { kind: 'invalid', repo, revision, problems };
+  return { kind: 'valid', repo, revision, apps };
+}
+
+/** sha256 of a canonical JSON rendering (object keys sorted). */
+export function hashOf(value: unknown): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex');
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${canonicalJson(item)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,114 @@
+import { appKey, type Deployment, type StateData } from '../../state/index.ts';
+import type { ManifestProblem } from '../manifest/index.ts';
+import type { DesiredRepo } from './desired.ts';
+import type { Observed } from './plan.ts';
+
+export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+export type HealthStatus = 'Healthy' | 'Progressing' | 'Degraded' | 'Missing' | 'Unknown';
+
+export interface AppStatus {
+  name: string;
+  sync: SyncStatus;
+  health: HealthStatus;
+  /** Revision of the release that serves now. */
+  appliedRevision?: string;
+  release?: string;
+  urls: string[];
+  lastAttempt?: Pick<Deployment, 'id' | 'revision' | 'status' | 'reason' | 'message' | 'startedAt' | 'finishedAt'>;
+  /** Why the agent is deliberately not acting on this app. */
+  held?: string;
+}
+
+export interface RepoStatus {
+  name: string;
+  url: string;
+  branch: string;
+  revision?: string;
+  checkedAt?: string;
+  error?: string;
+  problems?: ManifestProblem[];
+  apps: AppStatus[];
+}
+
+export interface StatusReport {
+  repos: RepoStatus[];
+}
+
+export interface StatusInput {
+  repos: { name: string; url: string; branch: string }[];
+  snapshots: Map<string, DesiredRepo>;
+  observed: Observed;
+  state: StateData;
+  held: Map<string, string>;
+  /** Apps with an operation running now. */
+  busy: Set<string>;
+  /** Builds the public URL of a domain (scheme, port). */
+  urlOf: (domain: string) => string;
+}
+
+/** Builds the status report (pure) from the last observation and the state store. */
+export function buildStatus(input: StatusInput): StatusReport {
+  return {
+    repos: input.repos.map((repo) => {
+      const snapshot = input.snapshots.get(repo.name);
+      const record = input.state.repos[repo.name];
+      const appNames = new Set<string>();
+      if (snapshot?.kind === 'valid') for (const app of snapshot.apps) appNames.add(app.app);
+      for (const container of input.observed.containers) if (container.repo === repo.name) appNames.add(container.app);
+      return {
+        name: repo.name,
+        url: redactUrl(repo.url),
+        branch: repo.branch,
+        revision: record?.revision,
+        checkedAt: record?.checkedAt,
+        error: record?.error,
+        problems: snapshot?.kind === 'invalid' ? snapshot.problems : undefined,
+        apps: [...appNames].sort().map((name) => appStatus(repo.name, name, snapshot, input)),
+      };
+    }),
+  };
+}
+
+function appStatus(repo: string, name: string, snapshot: DesiredRepo | undefined, input: StatusInput): AppStatus {
+  const key = appKey(repo, name);
+  const desired = snapshot?.kind === 'valid' ? snapshot.apps.find((app) => app.app === name) : undefined;
+  const containers = input.observed.containers.filter((container) => container.repo === repo && container.app === name);
+  const route = input.observed.routes.find((item) => item.header?.repo === repo && item.header.app === name);
+  const serving = containers.find((container) => container.state === 'running' && container.release === route?.header?.release)
+    ?? containers.find((container) => container.state === 'running');
+  const last = [...input.state.deployments].reverse().find((deployment) => deployment.repo === repo && deployment.app === name);
+
+  let sync: SyncStatus = 'Unknown';
+  if (snapshot?.kind === 'valid') {
+    sync = desired && serving?.specHash === desired.specHash ? 'Synced' : 'OutOfSync';
+  }
+  let health: HealthStatus = serving ? 'Healthy' : containers.length > 0 ? 'Degraded' : 'Missing';
+  if (input.busy.has(key)) health = 'Progressing';
+
+  return {
+    name,
+    sync,
+    health,
+    appliedRevision: serving?.revision,
+    release: serving?.release,
+    urls: (desired?.spec.domains ?? []).map(input.urlOf),
+    lastAttempt: last && {
+      id: last.id, revision: last.revision, status: last.status, reason: last.reason,
+      message: last.message, startedAt: last.startedAt, finishedAt: last.finishedAt,
+    },
+    held: input.held.get(key),
+  };
+}
+
+/** Drops any user:password from a URL before it is shown. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (!parsed.username && !parsed.password) return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
+}

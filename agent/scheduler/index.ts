@@ -1,0 +1,88 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { Trigger } from '../../state/index.ts';
+import type { Logger } from '../log/index.ts';
+import { describeError } from '../errors/index.ts';
+
+export interface ScheduledRepo {
+  name: string;
+  /** node-cron expression with a seconds field. */
+  cron: string;
+}
+
+export interface SchedulerOptions {
+  repos: ScheduledRepo[];
+  /** Runs one reconcile cycle that fetches the named repos. */
+  runCycle: (repoNames: string[], trigger: Trigger) => Promise<void>;
+  log: Logger;
+}
+
+export interface Scheduler {
+  /** Starts the cron tasks and runs a first cycle for every repo. */
+  start(): void;
+  /** Asks for a cycle for some repos; resolves once a cycle that includes them has finished. Never lost, never run twice at once. */
+  requestSync(repoNames: string[], trigger: Trigger): Promise<void>;
+  /** Stops scheduling and waits for the cycle in progress to finish. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Cycles are serialised: a request that arrives during a cycle is queued
+ * (coalesced with others) and served by the next one, so there are never
+ * two cycles at once and no request is dropped.
+ */
+export function createScheduler(options: SchedulerOptions): Scheduler {
+  const tasks: ScheduledTask[] = [];
+  let pending = new Map<string, Trigger>();
+  let waiters: (() => void)[] = [];
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  async function drain(): Promise<void> {
+    while (pending.size > 0 && !stopped) {
+      const batch = pending;
+      const batchWaiters = waiters;
+      pending = new Map();
+      waiters = [];
+      const trigger = pickTrigger([...batch.values()]);
+      try {
+        await options.runCycle([...batch.keys()], trigger);
+      } catch (error) {
+        options.log.error('reconcile cycle failed', { error: describeError(error) });
+      }
+      for (const resolve of batchWaiters) resolve();
+    }
+    running = undefined;
+  }
+
+  function enqueue(repoNames: string[], trigger: Trigger): Promise<void> {
+    for (const name of repoNames) {
+      const previous = pending.get(name);
+      pending.set(name, previous ? pickTrigger([previous, trigger]) : trigger);
+    }
+    const done = new Promise<void>((resolve) => waiters.push(resolve));
+    if (!running) running = drain();
+    return done;
+  }
+
+  return {
+    start() {
+      for (const repo of options.repos) {
+        tasks.push(cron.schedule(repo.cron, () => void enqueue([repo.name], 'poll'), { name: `poll-${repo.name}`, noOverlap: true }));
+      }
+      void enqueue(options.repos.map((repo) => repo.name), 'startup');
+    },
+    requestSync: (repoNames, trigger) => (stopped ? Promise.resolve() : enqueue(repoNames, trigger)),
+    async stop() {
+      stopped = true;
+      for (const task of tasks) await task.destroy();
+      await running;
+      for (const resolve of waiters) resolve();
+    },
+  };
+}
+
+/** When requests coalesce, the most explicit trigger names the cycle. */
+function pickTrigger(triggers: Trigger[]): Trigger {
+  const order: Trigger[] = ['manual', 'webhook', 'startup', 'poll'];
+  return order.find((trigger) => triggers.includes(trigger)) ?? 'poll';
+}

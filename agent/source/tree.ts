@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import git from 'isomorphic-git';
+
+/** One file of a git tree, as a build context needs it. */
+export interface TreeFile {
+  /** Path relative to the folder that was listed, with "/" separators. */
+  path: string;
+  /** Git file mode: 0o100644, 0o100755 or 0o120000 (symlink; content is the target). */
+  mode: number;
+  content: Uint8Array;
+}
+
+/** Reads one file at a revision, or undefined when it does not exist there. */
+export async function readFileAt(gitdir: string, revision: string, filepath: string): Promise<string | undefined> {
+  try {
+    const { blob } = await git.readBlob({ fs, gitdir, oid: revision, filepath });
+    return Buffer.from(blob).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The tree id of a folder at a revision ("." for the root), or undefined
+ * when the folder is missing. Equal tree ids mean equal content, so it is
+ * the cache key of a build context.
+ */
+export async function treeIdAt(gitdir: string, revision: string, folder: string): Promise<string | undefined> {
+  try {
+    const filepath = normaliseFolder(folder);
+    const { oid } = await git.readTree({ fs, gitdir, oid: revision, filepath: filepath || undefined });
+    return oid;
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
+/** Lists every file below a folder at a revision (depth first, sorted as git stores them). */
+export async function* listFilesAt(gitdir: string, revision: string, folder: string): AsyncGenerator<TreeFile> {
+  const treeId = await treeIdAt(gitdir, revision, folder);
+  if (!treeId) return;
+  yield* walkTree(gitdir, treeId, '');
+}
+
+async function* walkTree(gitdir: string, treeId: string, prefix: string): AsyncGenerator<TreeFile> {
+  const { tree } = await git.readTree({ fs, gitdir, oid: treeId });
+  for (const entry of tree) {
+    const entryPath = prefix + entry.path;
+    if (entry.type === 'tree') {
+      yield* walkTree(gitdir, entry.oid, `${entryPath}/`);
+    } else if (entry.type === 'blob') {
+      const { blob } = await git.readBlob({ fs, gitdir, oid: entry.oid });
+      yield { path: entryPath, mode: parseInt(entry.mode, 8), content: blob };
+    }
+    // 'commit' entries are submodules: not part of a build context.
+  }
+}
+
+function normaliseFolder(folder: string): string {
+  return folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'NotFoundError' || code === 'ObjectTypeError';
+}

@@ -1,0 +1,88 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { emptyState, type StateData } from './model.ts';
+
+/** The agent's state, read in memory and changed through `update`. */
+export interface StateStore {
+  /** A snapshot; do not mutate it. */
+  read(): StateData;
+  /** Applies a change and persists it before resolving. Changes are serialised. */
+  update(change: (state: StateData) => void): Promise<void>;
+  /** Stores a deployment's build log apart from the (small) state file. */
+  writeBuildLog(deploymentId: string, log: string): Promise<void>;
+  readBuildLog(deploymentId: string): Promise<string | undefined>;
+}
+
+/** Deployments kept per app; older ones are dropped (with their logs). */
+const HISTORY_PER_APP = 50;
+
+/**
+ * The default store: one JSON file in the data folder, replaced atomically
+ * (write temp, fsync, rename), so a kill at any instant leaves either the
+ * old or the new state, never half of one.
+ */
+export async function openJsonStore(dataDir: string): Promise<StateStore> {
+  const file = path.join(dataDir, 'state.json');
+  const logsDir = path.join(dataDir, 'build-logs');
+  await fs.mkdir(logsDir, { recursive: true });
+  let state = await readStateFile(file);
+  let queue: Promise<void> = Promise.resolve();
+
+  async function persist(next: StateData): Promise<void> {
+    const dropped = trimHistory(next);
+    const temp = `${file}.tmp`;
+    const handle = await fs.open(temp, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(next, null, 1));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.rename(temp, file);
+    await Promise.all(dropped.map((id) => fs.rm(path.join(logsDir, `${id}.log`), { force: true })));
+  }
+
+  return {
+    read: () => state,
+    update(change) {
+      const run = queue.then(async () => {
+        const next = structuredClone(state);
+        change(next);
+        await persist(next);
+        state = next;
+      });
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async writeBuildLog(deploymentId, log) {
+      await fs.writeFile(path.join(logsDir, `${deploymentId}.log`), log, { mode: 0o600 });
+    },
+    async readBuildLog(deploymentId) {
+      return fs.readFile(path.join(logsDir, `${deploymentId}.log`), 'utf8').catch(() => undefined);
+    },
+  };
+}
+
+async function readStateFile(file: string): Promise<StateData> {
+  const text = await fs.readFile(file, 'utf8').catch(() => undefined);
+  if (text === undefined) return emptyState();
+  const parsed = JSON.parse(text) as StateData;
+  return { ...emptyState(), ...parsed };
+}
+
+/** Keeps the newest HISTORY_PER_APP deployments per app; returns the ids dropped. */
+function trimHistory(state: StateData): string[] {
+  const seen = new Map<string, number>();
+  const kept = [];
+  const dropped: string[] = [];
+  for (let index = state.deployments.length - 1; index >= 0; index -= 1) {
+    const deployment = state.deployments[index]!;
+    const key = `${deployment.repo}/${deployment.app}`;
+    const count = (seen.get(key) ?? 0) + 1;
+    seen.set(key, count);
+    if (count <= HISTORY_PER_APP) kept.push(deployment);
+    else dropped.push(deployment.id);
+  }
+  state.deployments = kept.reverse();
+  return dropped;
+}
