@@ -1,0 +1,50 @@
+/**
+ * The typed agent config: defaults filled in, paths absolute, durations and
+ * sizes as numbers. The YAML shape users write lives in defaults.ts.
+ */
+
+/** One watched repository. */
+export interface RepoConfig {
+  /** ^[a-z][a-z0-9-]{0,39}$, unique; default: last URL segment without ".git". */
+  name: string;
+  /** http(s) URL, without credentials. */
+  url: string;
+  /** Default "main". */
+  branch: string;
+  /** Poll interval; one that a cron schedule can express. Default 30 000. */
+  intervalMs: number;
+  /** node-cron expression with a seconds field for `intervalMs`, e.g. "*\/10 * * * * *". */
+  cron: string;
+  /** Name of the agent's env variable holding an HTTP token, if the repo needs one. */
+  tokenEnv?: string;
+  /** Manifest path inside the repository. Default "nexus.yaml". */
+  manifestPath: string;
+}
+
+/** The host's nginx, as the proxy driver needs it. */
+export interface NginxConfig {
+  /** Absolute folder of server blocks the agent owns. */
+  dir: string;
+  /** nginx `listen` argument for generated server blocks: "80" or "127.0.0.1:8080". */
+  listen: string;
+  /** argv; default ["nginx", "-t", "-q"]. */
+  testCommand: string[];
+  /** argv; default ["nginx", "-s", "reload"]. */
+  reloadCommand: string[];
+}
+
+/** A valid agent config file. */
+export interface AgentConfig {
+  /** Absolute path of the config file it came from. */
+  file: string;
+  /** Absolute; default ".nexus" beside the config file. */
+  dataDir: string;
+  repos: RepoConfig[];
+  nginx: NginxConfig;
+  /** Status server address; default 127.0.0.1:7777. */
+  server: { host: string; port: number };
+  /** Absolute socket path, or undefined for Docker's own default. */
+  docker: { socketPath?: string };
+  /** Defaults: drain 2 000 ms, memory 512 MiB. */
+  deploy: { drainMs: number; memoryBytes: number };
+}

@@ -1,0 +1,31 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { renderServerBlock, parseRouteHeader, routeFileName } from './render.ts';
+
+const route = { repo: 'demo', app: 'web-app', release: 'abc1234-0f0f0f', domains: ['a.test', 'b.test'], listen: '127.0.0.1:8080', upstreamPort: 49153 };
+
+test('server block routes the domains to the loopback port', () => {
+  const text = renderServerBlock(route);
+  assert.match(text, 'listen 127.0.0.1:8080;');
+  assert.match(text, 'server_name a.test b.test;');
+  assert.match(text, 'server 127.0.0.1:49153;');
+  assert.match(text, 'upstream nexus_demo__web_app {');
+  assert.match(text, 'proxy_pass http://nexus_demo__web_app;');
+  assert.match(text, 'proxy_set_header Host $host;');
+});
+
+test('header round-trips', () => {
+  assert.equal(parseRouteHeader(renderServerBlock(route)), { repo: 'demo', app: 'web-app', release: 'abc1234-0f0f0f', upstreamPort: 49153 });
+});
+
+test('a mangled header reads as undefined', () => {
+  assert.is(parseRouteHeader('server {}'), undefined);
+  assert.is(parseRouteHeader('# nexus-route {not json'), undefined);
+  assert.is(parseRouteHeader('# nexus-route {"repo":"a"}'), undefined);
+});
+
+test('route file name names repo and app', () => {
+  assert.is(routeFileName('demo', 'web'), 'nexus--demo--web.conf');
+});
+
+test.run();

@@ -1,0 +1,167 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { renderServerBlock, routeFileName, parseRouteHeader, type ObservedRoute } from '../proxy/index.ts';
+import type { ObservedContainer } from '../runtime/index.ts';
+import type { FailedSpec } from '../../state/index.ts';
+import type { DesiredApp, DesiredRepo } from './desired.ts';
+import { plan, type PlanInput } from './plan.ts';
+
+const LISTEN = '127.0.0.1:8080';
+
+function desiredApp(app: string, overrides: Partial<DesiredApp> = {}, domains = [`${app}.test`]): DesiredApp {
+  return {
+    repo: 'demo', app, revision: 'rev2222222', contextTree: 'tree', buildKey: 'build', specHash: `spec-${app}-2`,
+    spec: { name: app, build: { context: '.', dockerfile: 'Dockerfile' }, port: 3000, domains, health: { path: '/', timeoutMs: 1000 }, env: {} },
+    ...overrides,
+  };
+}
+
+function container(app: string, release: string, overrides: Partial<ObservedContainer> = {}): ObservedContainer {
+  return {
+    id: `id-${app}-${release}`, name: `nexus-demo-${app}-${release}`, repo: 'demo', app, revision: 'rev2222222',
+    specHash: `spec-${app}-2`, release, state: 'running', hostPort: 40000, image: 'img', ...overrides,
+  };
+}
+
+function routeTo(c: ObservedContainer, domains = [`${c.app}.test`]): ObservedRoute {
+  const content = renderServerBlock({ repo: c.repo, app: c.app, release: c.release, domains, listen: LISTEN, upstreamPort: c.hostPort! });
+  return { file: routeFileName(c.repo, c.app), content, header: parseRouteHeader(content) };
+}
+
+function input(desired: DesiredRepo[], containers: ObservedContainer[], routes: ObservedRoute[], failed: Record<string, FailedSpec> = {}): PlanInput {
+  return { desired, configuredRepos: ['demo'], observed: { containers, routes }, failed, listen: LISTEN };
+}
+
+const valid = (...apps: DesiredApp[]): DesiredRepo => ({ kind: 'valid', repo: 'demo', revision: 'rev2222222', apps });
+const kinds = (p: { actions: { kind: string; app: string }[] }) => p.actions.map((action) => `${action.kind}:${action.app}`);
+
+const serving = container('web', 'r2');
+
+test('converged host plans nothing', () => {
+  const result = plan(input([valid(desiredApp('web'))], [serving], [routeTo(serving)]));
+  assert.equal(result.actions, []);
+  assert.equal(result.held, []);
+});
+
+test('new app is deployed, with the reason', () => {
+  const result = plan(input([valid(desiredApp('web'))], [], []));
+  assert.equal(kinds(result), ['deploy:web']);
+  assert.match(result.actions[0]!.reason, /new app at revision rev2222/);
+});
+
+test('new revision replaces the running release through a deploy', () => {
+  const old = container('web', 'r1', { revision: 'rev1111111', specHash: 'spec-web-1' });
+  const result = plan(input([valid(desiredApp('web'))], [old], [routeTo(old)]));
+  assert.equal(kinds(result), ['deploy:web']);
+  assert.is(result.actions[0]!.reason, 'revision rev1111 → rev2222');
+  const action = result.actions[0]!;
+  assert.equal(action.kind === 'deploy' && action.replaces.map((c) => c.id), [old.id]);
+});
+
+test('spec change at the same revision is deployed', () => {
+  const old = container('web', 'r1', { specHash: 'spec-web-1' });
+  const result = plan(input([valid(desiredApp('web'))], [old], [routeTo(old)]));
+  assert.match(result.actions[0]!.reason, /spec changed/);
+});
+
+test('exited container is redeployed', () => {
+  const dead = container('web', 'r2', { state: 'exited' });
+  const result = plan(input([valid(desiredApp('web'))], [dead], [routeTo(dead)]));
+  assert.equal(kinds(result), ['deploy:web']);
+  assert.match(result.actions[0]!.reason, /is exited/);
+});
+
+test('failed spec is held, not retried', () => {
+  const old = container('web', 'r1', { revision: 'rev1111111', specHash: 'spec-web-1' });
+  const failed = { 'demo/web': { specHash: 'spec-web-2', revision: 'rev2222222', deploymentId: 'd1', message: 'health check failed', at: 'now' } };
+  const result = plan(input([valid(desiredApp('web'))], [old], [routeTo(old)], failed));
+  assert.equal(result.actions, []);
+  assert.match(result.held[0]!.reason, /rev2222 failed: health check failed/);
+});
+
+test('a newer spec than the failed one is deployed', () => {
+  const failed = { 'demo/web': { specHash: 'spec-web-1', revision: 'rev1111111', deploymentId: 'd1', message: 'x', at: 'now' } };
+  assert.equal(kinds(plan(input([valid(desiredApp('web'))], [], [], failed))), ['deploy:web']);
+});
+
+test('missing route is written', () => {
+  const result = plan(input([valid(desiredApp('web'))], [serving], []));
+  assert.equal(kinds(result), ['write-route:web']);
+  assert.is(result.actions[0]!.reason, 'route missing');
+});
+
+test('route edited by hand is restored', () => {
+  const route = routeTo(serving);
+  const edited = { ...route, content: route.content.replace('proxy_read_timeout 60s', 'proxy_read_timeout 1s') };
+  const result = plan(input([valid(desiredApp('web'))], [serving], [edited]));
+  assert.equal(kinds(result), ['write-route:web']);
+  assert.is(result.actions[0]!.reason, 'route file edited by hand');
+});
+
+test('route whose header was removed counts as edited', () => {
+  const route = routeTo(serving);
+  const result = plan(input([valid(desiredApp('web'))], [serving], [{ ...route, content: 'server {}', header: undefined }]));
+  assert.is(result.actions[0]!.reason, 'route file edited by hand');
+});
+
+test('changed domains rewrite the route without a redeploy', () => {
+  const app = desiredApp('web', {}, ['new.test']);
+  const result = plan(input([valid(app)], [serving], [routeTo(serving)]));
+  assert.equal(kinds(result), ['write-route:web']);
+  assert.match(result.actions[0]!.kind === 'write-route' ? result.actions[0]!.content : '', /server_name new\.test;/);
+});
+
+test('app without domains loses its route', () => {
+  const result = plan(input([valid(desiredApp('web', {}, []))], [serving], [routeTo(serving)]));
+  assert.equal(kinds(result), ['remove-route:web']);
+});
+
+test('left-over containers of a converged app are removed', () => {
+  const leftover = container('web', 'r1', { revision: 'rev1111111', specHash: 'spec-web-1', state: 'exited' });
+  const result = plan(input([valid(desiredApp('web'))], [serving, leftover], [routeTo(serving)]));
+  assert.equal(kinds(result), ['remove-container:web']);
+  assert.match(result.actions[0]!.reason, /old release r1 \(exited\)/);
+});
+
+test('of two running copies of the desired spec, the routed one is kept', () => {
+  const twin = container('web', 'r3', { id: 'twin', name: 'nexus-demo-web-a-first-by-name' });
+  const result = plan(input([valid(desiredApp('web'))], [twin, serving], [routeTo(serving)]));
+  assert.equal(result.actions.map((action) => action.kind === 'remove-container' && action.container.id), ['twin']);
+});
+
+test('app removed from the manifest is pruned (route first, then container)', () => {
+  const gone = container('api', 'r1', { specHash: 'spec-api-1' });
+  const result = plan(input([valid(desiredApp('web'))], [serving, gone], [routeTo(serving), routeTo(gone)]));
+  assert.equal(kinds(result), ['remove-route:api', 'remove-container:api']);
+  assert.ok(result.actions.every((action) => action.reason === 'app removed from manifest'));
+});
+
+test('repo removed from the agent config is pruned', () => {
+  const other = container('web', 'r1', { repo: 'old', id: 'other' });
+  const result = plan(input([valid(desiredApp('web'))], [serving, other], [routeTo(serving), routeTo(other)]));
+  assert.equal(kinds(result), ['remove-route:web', 'remove-container:web']);
+  assert.ok(result.actions.every((action) => action.repo === 'old' && action.reason === 'repo removed from agent config'));
+});
+
+test('invalid manifest keeps every app of the repo as it is', () => {
+  const invalid: DesiredRepo = { kind: 'invalid', repo: 'demo', revision: 'rev3', problems: [{ file: 'nexus.yaml', line: 1, column: 1, path: '', message: 'bad' }] };
+  const stale = container('web', 'r1', { specHash: 'old', state: 'exited' });
+  assert.equal(plan(input([invalid], [serving, stale], [routeTo(serving)])).actions, []);
+});
+
+test('a configured repo never fetched is not pruned', () => {
+  const result = plan({ ...input([], [serving], [routeTo(serving)]), configuredRepos: ['demo'] });
+  assert.equal(result.actions, []);
+});
+
+test('several apps are planned independently', () => {
+  const result = plan(input([valid(desiredApp('api'), desiredApp('web'))], [serving], [routeTo(serving)]));
+  assert.equal(kinds(result), ['deploy:api']);
+});
+
+test('plan is deterministic', () => {
+  const make = () => input([valid(desiredApp('web'), desiredApp('api'))], [container('web', 'r1', { specHash: 'x' })], []);
+  assert.equal(plan(make()), plan(make()));
+});
+
+test.run();
