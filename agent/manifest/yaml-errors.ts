@@ -35,7 +35,11 @@ function describe(doc: Document, text: string, error: YAMLError): { offset: numb
       if (/flow/i.test(original)) {
         return { offset, message: 'a { } map or [ ] list is not closed — add the closing bracket, or indent the continuation lines' };
       }
-      return { offset, message: 'the indentation does not line up — keys of one map (or items of one list) must start in the same column' };
+      // The library points at the start of the line; the misplaced key is after the spaces.
+      return {
+        offset: offset + (/^ */.exec(text.slice(offset))?.[0].length ?? 0),
+        message: 'the indentation does not line up — keys of one map (or items of one list) must start in the same column',
+      };
     case 'MISSING_CHAR':
       if (/quote/i.test(original)) {
         return { offset: openingQuote(doc, offset) ?? offset, message: 'this quoted value is never closed — add the closing quote on the same line' };
