@@ -38,11 +38,13 @@ export async function fetchBranchHead(remote: RemoteRef, cacheDir: string): Prom
       await fs.promises.mkdir(gitdir, { recursive: true });
       await git.init({ fs, gitdir, bare: true, defaultBranch: remote.branch });
     }
+    // Re-pointed every time, so a URL changed in the agent config takes effect.
+    await git.addRemote({ fs, gitdir, remote: 'origin', url: remote.url, force: true });
     const result = await git.fetch({
       fs,
       http,
       gitdir,
-      url: remote.url,
+      remote: 'origin',
       ref: remote.branch,
       singleBranch: true,
       tags: false,

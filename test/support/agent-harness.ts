@@ -1,0 +1,134 @@
+/**
+ * One real Nexus agent for an integration test: a real git smart-HTTP
+ * server with one repo, a private nginx on loopback, a data folder, an
+ * agent config, and the agent itself as a separate process. Everything it
+ * makes carries a unique repo name, so cleanup removes only its own
+ * containers and images.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { startGitServer, type GitServer } from './git-server.ts';
+import { pushFolder } from './git-push.ts';
+import { startNginx, freePort, type NginxInstance } from './nginx.ts';
+import { httpGet, waitFor, type HttpResult } from './http.ts';
+import type { StatusReport } from '../../agent/reconcile/index.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const docker = new Docker();
+/** Where agent logs of finished tests are kept. */
+export const KEPT_LOGS = path.join(tmpdir(), 'nexus-test-logs');
+
+export interface Harness {
+  repo: string;
+  remote: string;
+  nginx: NginxInstance;
+  dataDir: string;
+  configFile: string;
+  statusUrl: string;
+  /** The agent's stdout+stderr, as written so far. */
+  agentLog(): Promise<string>;
+  startAgent(): Promise<void>;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stopAgent(): Promise<number | null>;
+  push(files: Record<string, string> | string, message: string): Promise<string>;
+  /** GET through nginx with the given Host header. */
+  viaNginx(host: string, urlPath?: string): Promise<HttpResult>;
+  status(): Promise<StatusReport>;
+  containers(): Promise<Docker.ContainerInfo[]>;
+  cleanup(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  /** Poll interval written into the agent config, e.g. "2s". */
+  interval?: string;
+  drain?: string;
+}
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const repo = `t${randomBytes(4).toString('hex')}`;
+  const git: GitServer = await startGitServer();
+  const remote = await git.createRepo(repo);
+  const nginx = await startNginx();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'nexus-data-'));
+  const statusPort = await freePort();
+  const configFile = path.join(dataDir, 'agent.yaml');
+  const logFile = path.join(dataDir, 'agent.log');
+  await writeFile(configFile, [
+    `dataDir: ${dataDir}`,
+    'repos:',
+    `  - name: ${repo}`,
+    `    url: ${remote}`,
+    '    branch: main',
+    `    interval: ${options.interval ?? '2s'}`,
+    'nginx:',
+    `  dir: ${nginx.sitesDir}`,
+    `  listen: "127.0.0.1:${nginx.port}"`,
+    `  test: ${JSON.stringify(nginx.testCommand)}`,
+    `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
+    'server:',
+    `  listen: "127.0.0.1:${statusPort}"`,
+    'deploy:',
+    `  drain: ${options.drain ?? '1s'}`,
+    '',
+  ].join('\n'));
+
+  let agent: ChildProcess | undefined;
+  const statusUrl = `http://127.0.0.1:${statusPort}`;
+
+  const harness: Harness = {
+    repo, remote, nginx, dataDir, configFile, statusUrl,
+    agentLog: () => readFile(logFile, 'utf8').catch(() => ''),
+    async startAgent() {
+      const log = createWriteStream(logFile, { flags: 'a' });
+      agent = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), 'agent', '--config', configFile], {
+        cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      agent.stdout!.pipe(log);
+      agent.stderr!.pipe(log);
+      await waitFor(() => httpGet(`${statusUrl}/healthz`).then((r) => r.status === 200), { timeoutMs: 20_000, what: 'the agent status server' });
+    },
+    async stopAgent() {
+      const child = agent;
+      agent = undefined;
+      if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      return exited;
+    },
+    push: (files, message) => pushFolder({ remote, files, message }),
+    viaNginx: (host, urlPath = '/') => httpGet(`http://127.0.0.1:${nginx.port}${urlPath}`, { host }),
+    async status() {
+      const response = await httpGet(`${statusUrl}/status`);
+      return JSON.parse(response.body) as StatusReport;
+    },
+    containers: () => docker.listContainers({ all: true, filters: { label: [`nexus.repo=${repo}`] } }),
+    async cleanup() {
+      await harness.stopAgent();
+      for (const info of await harness.containers()) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
+      const images = await docker.listImages({ filters: { reference: [`nexus/${repo}-*`] } });
+      for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      await nginx.stop();
+      await git.close();
+      // Keep the agent's log for a post-mortem: the data folder goes.
+      await mkdir(KEPT_LOGS, { recursive: true });
+      await copyFile(logFile, path.join(KEPT_LOGS, `${repo}.log`)).catch(() => undefined);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+/** The examples/hello app, with optional edits, as a file map for `push`. */
+export async function helloFiles(edit: (files: Record<string, string>) => void = () => {}): Promise<Record<string, string>> {
+  const dir = path.join(ROOT, 'examples/hello');
+  const files: Record<string, string> = {};
+  for (const name of ['server.js', 'Dockerfile', 'nexus.yaml']) files[name] = await readFile(path.join(dir, name), 'utf8');
+  edit(files);
+  return files;
+}
