@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Brings a machine up to what the integration tests need: npm deps, Debian
+# packages, a running dockerd and the locally made base images (no container
+# registry is reachable, so images are built from debootstrap + host node).
+# Idempotent: when everything is already there it only checks and exits.
+#
+# Overridable (used to time a cold build without touching the real images):
+#   NEXUS_NODE_IMAGE   default node:20-bookworm-slim
+#   NEXUS_BASE_IMAGE   default debian:bookworm-slim
+#   NEXUS_CACHE_DIR    default /var/cache/nexus-test
+set -euo pipefail
+
+NODE_IMAGE="${NEXUS_NODE_IMAGE:-node:20-bookworm-slim}"
+BASE_IMAGE="${NEXUS_BASE_IMAGE:-debian:bookworm-slim}"
+CACHE_DIR="${NEXUS_CACHE_DIR:-/var/cache/nexus-test}"
+ROOTFS="$CACHE_DIR/rootfs-bookworm"
+LOG_DIR=/var/log/nexus-test
+APT_PACKAGES=(docker.io nginx debootstrap git ca-certificates curl)
+CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
+
+log() { echo "[env] $*"; }
+die() { echo "[env] ERROR: $*" >&2; exit 1; }
+
+cd "$(dirname "$0")/../.."
+mkdir -p "$LOG_DIR" "$CACHE_DIR"
+
+# --- npm dependencies -------------------------------------------------------
+# npm ci writes node_modules/.package-lock.json, so its age tells whether the
+# installed tree predates the lock file.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  log "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# --- Debian packages ----------------------------------------------------------
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+    missing+=("$pkg")
+  fi
+done
+if ((${#missing[@]})); then
+  log "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$LOG_DIR/apt.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/apt.log" >&2; die "apt-get install failed (log: $LOG_DIR/apt.log)"; }
+fi
+
+# --- dockerd --------------------------------------------------------------------
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (log: $LOG_DIR/dockerd.log)"
+  # setsid: dockerd must outlive this script and not get its signals.
+  setsid dockerd >"$LOG_DIR/dockerd.log" 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 0.5
+  done
+  docker info >/dev/null 2>&1 || { tail -n 20 "$LOG_DIR/dockerd.log" >&2; die "dockerd did not become ready in 30 s"; }
+fi
+
+# --- base images ------------------------------------------------------------------
+have_image() { docker image inspect "$1" >/dev/null 2>&1; }
+
+# The Debian mirror apt is configured with; read at run time so no host name
+# is written down here.
+mirror_url() {
+  local url=""
+  if [[ -f /etc/apt/sources.list.d/debian.sources ]]; then
+    url=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/debian.sources)
+  fi
+  if [[ -z "$url" && -f /etc/apt/sources.list ]]; then
+    url=$(awk '/^deb / { for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) { print $i; exit } }' /etc/apt/sources.list)
+  fi
+  [[ -n "$url" ]] || die "no Debian mirror found in apt sources"
+  echo "$url"
+}
+
+# debootstrap into a temp dir and rename, so an interrupted run never leaves a
+# half-made rootfs that a later run would trust.
+ensure_rootfs() {
+  [[ -f "$ROOTFS/.complete" ]] && return
+  local tmp="$ROOTFS.tmp.$$" mirror
+  mirror=$(mirror_url)
+  log "debootstrap minbase bookworm -> $ROOTFS (log: $LOG_DIR/debootstrap.log)"
+  rm -rf "$tmp"
+  debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$LOG_DIR/debootstrap.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed"; }
+  # Package lists and debs are useless in an image and double its size.
+  rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
+  touch "$tmp/.complete"
+  rm -rf "$ROOTFS"
+  mv "$tmp" "$ROOTFS"
+}
+
+build_base_image() {
+  log "docker import $BASE_IMAGE"
+  tar -C "$ROOTFS" --exclude=./.complete -c . \
+    | docker import --change 'CMD ["bash"]' - "$BASE_IMAGE" >/dev/null
+}
+
+build_node_image() {
+  local stage="$CACHE_DIR/stage.$$"
+  log "docker import $NODE_IMAGE (host node $(node --version))"
+  rm -rf "$stage"
+  # Hard links make the copy instant; every file added below is new (or
+  # removed first), so the cached rootfs is never modified through a link.
+  cp -al "$ROOTFS" "$stage"
+  rm -f "$stage/.complete" "$stage/usr/bin/node" "$stage/usr/bin/npm" "$stage/usr/bin/npx"
+  cp /usr/bin/node "$stage/usr/bin/node"
+  mkdir -p "$stage/usr/lib/node_modules" "$stage/etc/ssl/certs"
+  rm -rf "$stage/usr/lib/node_modules/npm"
+  cp -a /usr/lib/node_modules/npm "$stage/usr/lib/node_modules/npm"
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$stage/usr/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$stage/usr/bin/npx"
+  # Containers reach the npm registry only if they trust the host's CA bundle.
+  rm -f "$stage$CA_BUNDLE"
+  cp -L "$CA_BUNDLE" "$stage$CA_BUNDLE"
+  tar -C "$stage" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change "ENV NODE_EXTRA_CA_CERTS=$CA_BUNDLE" \
+    --change 'CMD ["node"]' \
+    - "$NODE_IMAGE" >/dev/null
+  rm -rf "$stage"
+  local out
+  out=$(docker run --rm "$NODE_IMAGE" node -e 'console.log(1)') || die "$NODE_IMAGE does not run node"
+  [[ "$out" == 1 ]] || die "$NODE_IMAGE printed '$out' instead of 1"
+}
+
+if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE"; then
+  # One builder at a time; a concurrent run waits here, then finds the images.
+  exec 9>"$CACHE_DIR/build.lock"
+  flock 9
+  if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE"; then
+    ensure_rootfs
+    have_image "$BASE_IMAGE" || build_base_image
+    have_image "$NODE_IMAGE" || build_node_image
+  fi
+  flock -u 9
+  exec 9>&-
+fi
+
+log "ready"
