@@ -23,7 +23,7 @@ export async function buildReconciler(config: AgentConfig, log: Logger): Promise
     config,
     fetchHead: (repo) => fetchBranchHead({ name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenEnv ? process.env[repo.tokenEnv] : undefined }, cacheDir),
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),
-    runtime: createDockerRuntime(docker),
+    runtime: createDockerRuntime(docker, config.name),
     proxy: createNginxDriver({ dir: config.nginx.dir, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
     builder: createImageBuilder(docker),
     store,

@@ -37,6 +37,7 @@ const withRepo = (...lines: string[]) => `repos:\n  - url: http://127.0.0.1:8418
 test('a minimal config gets every default', () => {
   assert.equal(configOf(REPO + NGINX), {
     file: FILE,
+    name: 'nexus',
     dataDir: '/etc/nexus/.nexus',
     repos: [{
       name: 'demo',

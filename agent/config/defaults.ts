@@ -7,6 +7,7 @@ import { toRepoConfigs, type RawRepo } from './repos.ts';
 
 /** The agent config as written, once the schema has vouched for its shape. */
 export interface RawAgentConfig {
+  name?: string;
   dataDir?: string;
   repos: RawRepo[];
   nginx: { dir: string; listen?: string | number; test?: string[]; reload?: string[] };
@@ -52,6 +53,7 @@ export function toAgentConfig(raw: RawAgentConfig, file: string, problemAt: Prob
 
   const config: AgentConfig = {
     file: absoluteFile,
+    name: raw.name ?? 'nexus',
     dataDir: resolve(base, raw.dataDir ?? '.nexus'),
     repos,
     nginx: {

@@ -37,6 +37,8 @@ export interface NginxConfig {
 export interface AgentConfig {
   /** Absolute path of the config file it came from. */
   file: string;
+  /** Scopes what this agent owns on a shared host (label nexus.agent); default "nexus". */
+  name: string;
   /** Absolute; default ".nexus" beside the config file. */
   dataDir: string;
   repos: RepoConfig[];

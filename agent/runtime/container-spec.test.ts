@@ -6,14 +6,14 @@ import { identityFromLabels } from './labels.ts';
 const identity = { repo: 'demo', app: 'web', revision: 'a'.repeat(40), specHash: 'f00', release: 'aaaaaaa-123456' };
 
 test('create options publish on loopback only, with labels, limits and restart policy', () => {
-  const options = renderCreateOptions({ identity, image: 'nexus/demo-web:k', port: 3000, env: { A: '1' }, memoryBytes: 512 * 1024 * 1024 });
+  const options = renderCreateOptions({ identity, image: 'nexus/demo-web:k', port: 3000, env: { A: '1' }, memoryBytes: 512 * 1024 * 1024 }, 'nexus');
   assert.equal(options, {
     name: 'nexus-demo-web-aaaaaaa-123456',
     Image: 'nexus/demo-web:k',
     Env: ['PORT=3000', 'A=1'],
     Labels: {
       'nexus.managed': 'true', 'nexus.repo': 'demo', 'nexus.app': 'web',
-      'nexus.revision': 'a'.repeat(40), 'nexus.spec-hash': 'f00', 'nexus.release': 'aaaaaaa-123456',
+      'nexus.revision': 'a'.repeat(40), 'nexus.spec-hash': 'f00', 'nexus.release': 'aaaaaaa-123456', 'nexus.agent': 'nexus',
     },
     ExposedPorts: { '3000/tcp': {} },
     HostConfig: {
@@ -26,7 +26,7 @@ test('create options publish on loopback only, with labels, limits and restart p
 });
 
 test('labels read back to the identity; unmanaged or partial labels do not', () => {
-  const options = renderCreateOptions({ identity, image: 'i', port: 1, env: {}, memoryBytes: 1 });
+  const options = renderCreateOptions({ identity, image: 'i', port: 1, env: {}, memoryBytes: 1 }, 'nexus');
   assert.equal(identityFromLabels(options.Labels), identity);
   assert.is(identityFromLabels({ ...options.Labels, 'nexus.managed': 'false' }), undefined);
   assert.is(identityFromLabels({ 'nexus.managed': 'true', 'nexus.app': 'x' }), undefined);

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { labelsFor, type ReleaseIdentity } from './labels.ts';
+import { LABEL, labelsFor, type ReleaseIdentity } from './labels.ts';
 
 /** Everything needed to start one release's container. */
 export interface ContainerPlan {
@@ -21,14 +21,14 @@ export function containerName(identity: ReleaseIdentity): string {
  * equality). The app port is published on 127.0.0.1 only, on a port Docker
  * picks, so nothing is reachable from outside except through nginx.
  */
-export function renderCreateOptions(plan: ContainerPlan): Docker.ContainerCreateOptions {
+export function renderCreateOptions(plan: ContainerPlan, agent: string): Docker.ContainerCreateOptions {
   const portKey = `${plan.port}/tcp`;
   const env = { PORT: String(plan.port), ...plan.env };
   return {
     name: containerName(plan.identity),
     Image: plan.image,
     Env: Object.entries(env).map(([key, value]) => `${key}=${value}`),
-    Labels: labelsFor(plan.identity),
+    Labels: { ...labelsFor(plan.identity), [LABEL.agent]: agent },
     ExposedPorts: { [portKey]: {} },
     HostConfig: {
       PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },

@@ -24,11 +24,11 @@ export interface ContainerRuntime {
   runState(id: string): Promise<{ running: boolean; detail: string }>;
 }
 
-/** The real runtime: dockerode on the Docker socket. */
-export function createDockerRuntime(docker: Docker): ContainerRuntime {
+/** The real runtime: dockerode on the Docker socket, seeing only the containers of agent `agent`. */
+export function createDockerRuntime(docker: Docker, agent: string): ContainerRuntime {
   return {
     async listManaged() {
-      const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`] } });
+      const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`, `${LABEL.agent}=${agent}`] } });
       const observed: ObservedContainer[] = [];
       for (const info of containers) {
         const identity = identityFromLabels(info.Labels);
@@ -47,7 +47,7 @@ export function createDockerRuntime(docker: Docker): ContainerRuntime {
     },
 
     async startRelease(plan) {
-      const options = renderCreateOptions(plan);
+      const options = renderCreateOptions(plan, agent);
       const container = await docker.createContainer(options);
       try {
         await container.start();

@@ -5,6 +5,8 @@
  */
 export const LABEL = {
   managed: 'nexus.managed',
+  /** The agent (config `name`) that owns it: agents sharing a host never touch each other's containers. */
+  agent: 'nexus.agent',
   repo: 'nexus.repo',
   app: 'nexus.app',
   revision: 'nexus.revision',

@@ -60,6 +60,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const configFile = path.join(dataDir, 'agent.yaml');
   const logFile = path.join(dataDir, 'agent.log');
   await writeFile(configFile, [
+    `name: ${repo}`,
     `dataDir: ${dataDir}`,
     'repos:',
     `  - name: ${repo}`,
