@@ -6,6 +6,10 @@ import { emptyState, type StateData } from './model.ts';
 export interface StateStore {
   /** A snapshot; do not mutate it. */
   read(): StateData;
+  /** Reloads the snapshot from where it is kept (another agent may share it). */
+  refresh(): Promise<void>;
+  /** Releases connections; the store is not used afterwards. */
+  close(): Promise<void>;
   /** Applies a change and persists it before resolving. Changes are serialised. */
   update(change: (state: StateData) => void): Promise<void>;
   /** Stores a deployment's build log apart from the (small) state file. */
@@ -44,6 +48,9 @@ export async function openJsonStore(dataDir: string): Promise<StateStore> {
 
   return {
     read: () => state,
+    // One agent owns a data folder, so the in-memory snapshot is always current.
+    refresh: async () => {},
+    close: () => queue,
     update(change) {
       const run = queue.then(async () => {
         const next = structuredClone(state);

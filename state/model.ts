@@ -27,6 +27,43 @@ export interface Deployment {
   message?: string;
   /** Whether the image came from the build cache. */
   cached?: boolean;
+  /**
+   * What ran, so a rollback can start it again without a build: image,
+   * port, health, domains and env. Secret env values are kept only as
+   * ciphertext (see agent/secrets), never in plain text.
+   */
+  snapshot?: ReleaseSnapshot;
+}
+
+/** Everything needed to start a release again without building. */
+export interface ReleaseSnapshot {
+  image: string;
+  port: number;
+  domains: string[];
+  health: { path: string; timeoutMs: number };
+  /** Plain env values as given in the manifest. */
+  env: Record<string, string>;
+  /** Secret env values, each sealed (encrypted to the agent's key). */
+  sealedEnv: Record<string, string>;
+  memoryBytes?: number;
+}
+
+/** An app held at a recorded release by `nexus rollback` until a new commit changes it. */
+export interface Pin {
+  deploymentId: string;
+  /** specHash of the app in git when the pin was made; a different one ends the pin. */
+  gitSpecHash: string;
+  at: string;
+}
+
+/** A per-app database the agent created. Dropped only by `nexus db drop`. */
+export interface DatabaseRecord {
+  database: string;
+  role: string;
+  /** The role's password, sealed to the agent's key. */
+  sealedPassword: string;
+  createdAt: string;
+  rotatedAt?: string;
 }
 
 /** The last thing the agent learnt about a watched repo. */
@@ -54,6 +91,12 @@ export interface StateData {
   repos: Record<string, RepoRecord>;
   /** Keyed by appKey(repo, app). */
   failed: Record<string, FailedSpec>;
+  /** Keyed by appKey(repo, app). */
+  pins: Record<string, Pin>;
+  /** Secrets set out of band (`nexus secret set`): appKey → KEY → sealed value. */
+  secrets: Record<string, Record<string, string>>;
+  /** Keyed by appKey(repo, app). */
+  databases: Record<string, DatabaseRecord>;
 }
 
 export function appKey(repo: string, app: string): string {
@@ -61,5 +104,5 @@ export function appKey(repo: string, app: string): string {
 }
 
 export function emptyState(): StateData {
-  return { version: 1, deployments: [], repos: {}, failed: {} };
+  return { version: 1, deployments: [], repos: {}, failed: {}, pins: {}, secrets: {}, databases: {} };
 }

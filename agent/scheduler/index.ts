@@ -38,7 +38,9 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   let stopped = false;
 
   async function drain(): Promise<void> {
-    while (pending.size > 0 && !stopped) {
+    // A request naming no repo still waits for (and gets) a cycle: one that
+    // fetches nothing but observes and repairs drift.
+    while ((pending.size > 0 || waiters.length > 0) && !stopped) {
       const batch = pending;
       const batchWaiters = waiters;
       pending = new Map();

@@ -48,10 +48,12 @@ export interface HarnessOptions {
   /** Poll interval written into the agent config, e.g. "2s". */
   interval?: string;
   drain?: string;
+  /** Repo and agent name; default a random `t<hex>` so parallel runs never meet. */
+  name?: string;
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const repo = `t${randomBytes(4).toString('hex')}`;
+  const repo = options.name ?? `t${randomBytes(4).toString('hex')}`;
   const git: GitServer = await startGitServer();
   const remote = await git.createRepo(repo);
   const nginx = await startNginx();
