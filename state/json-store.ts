@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { trimHistory } from './history.ts';
 import { emptyState, type StateData } from './model.ts';
 
 /** The agent's state, read in memory and changed through `update`. */
@@ -16,9 +17,6 @@ export interface StateStore {
   writeBuildLog(deploymentId: string, log: string): Promise<void>;
   readBuildLog(deploymentId: string): Promise<string | undefined>;
 }
-
-/** Deployments kept per app; older ones are dropped (with their logs). */
-const HISTORY_PER_APP = 50;
 
 /**
  * The default store: one JSON file in the data folder, replaced atomically
@@ -75,21 +73,4 @@ async function readStateFile(file: string): Promise<StateData> {
   if (text === undefined) return emptyState();
   const parsed = JSON.parse(text) as StateData;
   return { ...emptyState(), ...parsed };
-}
-
-/** Keeps the newest HISTORY_PER_APP deployments per app; returns the ids dropped. */
-function trimHistory(state: StateData): string[] {
-  const seen = new Map<string, number>();
-  const kept = [];
-  const dropped: string[] = [];
-  for (let index = state.deployments.length - 1; index >= 0; index -= 1) {
-    const deployment = state.deployments[index]!;
-    const key = `${deployment.repo}/${deployment.app}`;
-    const count = (seen.get(key) ?? 0) + 1;
-    seen.set(key, count);
-    if (count <= HISTORY_PER_APP) kept.push(deployment);
-    else dropped.push(deployment.id);
-  }
-  state.deployments = kept.reverse();
-  return dropped;
 }
