@@ -10,14 +10,15 @@ import { createImageBuilder } from '../build/index.ts';
 import { createReconciler, type Reconciler } from '../reconcile/index.ts';
 import { createScheduler } from '../scheduler/index.ts';
 import { createApp, startServer } from '../server/index.ts';
-import { openJsonStore } from '../../state/index.ts';
+import { openStore, type StateStore } from '../../state/index.ts';
+import { viewPlan } from '../reconcile/index.ts';
+import { ensureApiToken } from './api.ts';
 
 export const usage = 'nexus agent --config FILE    run the agent: poll repos, reconcile, serve /status';
 
 /** Builds the reconciler and its real drivers from an agent config (no singletons). */
-export async function buildReconciler(config: AgentConfig, log: Logger): Promise<Reconciler> {
+export async function buildReconciler(config: AgentConfig, log: Logger, store: StateStore): Promise<Reconciler> {
   const docker = new Docker(config.docker.socketPath ? { socketPath: config.docker.socketPath } : undefined);
-  const store = await openJsonStore(config.dataDir);
   const cacheDir = path.join(config.dataDir, 'repos');
   return createReconciler({
     config,
@@ -40,7 +41,9 @@ export async function buildReconciler(config: AgentConfig, log: Logger): Promise
 export async function runAgent(options: { config: string }): Promise<number> {
   const log = createLogger();
   const config = await loadAgentConfig(options.config);
-  const reconciler = await buildReconciler(config, log);
+  // The JSON file in dataDir, or a Postgres store shared between agents (namespace: the agent's name).
+  const store = await openStore({ dataDir: config.dataDir, url: config.state.url ?? (config.state.urlEnv ? process.env[config.state.urlEnv] : undefined), namespace: config.name });
+  const reconciler = await buildReconciler(config, log, store);
   const scheduler = createScheduler({
     repos: config.repos,
     log,
@@ -49,7 +52,24 @@ export async function runAgent(options: { config: string }): Promise<number> {
     },
   });
   const app = createApp({
+    token: await ensureApiToken(config.dataDir),
     status: () => reconciler.status(),
+    plan: async () => viewPlan(await reconciler.preview()),
+    history(name) {
+      const { repo, app: appName } = reconciler.resolveApp(name);
+      return { repo, app: appName, deployments: reconciler.history(repo, appName).map(({ snapshot, ...rest }) => ({ ...rest, image: snapshot?.image ?? rest.image })) };
+    },
+    async rollback(name, to) {
+      const { repo, app: appName } = reconciler.resolveApp(name);
+      const { snapshot, ...target } = await reconciler.rollback(repo, appName, to);
+      await scheduler.requestSync([repo], 'manual');
+      const serving = reconciler.status().repos.find((item) => item.name === repo)?.apps.find((item) => item.name === appName);
+      const ok = serving?.release !== undefined && serving.sync === 'Synced' && serving.pinned?.deployment === target.id;
+      const message = ok
+        ? `${repo}/${appName} rolled back to release ${target.release} (revision ${target.revision.slice(0, 7)}); pinned until a new commit changes it`
+        : `${repo}/${appName} pinned to release ${target.release}, but it is not serving yet: ${serving?.lastAttempt?.message ?? serving?.held ?? 'see nexus status'}`;
+      return { repo, app: appName, deployment: { ...target, image: snapshot?.image }, message };
+    },
     async sync(repo) {
       const names = repo ? config.repos.filter((item) => item.name === repo).map((item) => item.name) : config.repos.map((item) => item.name);
       if (names.length === 0) return { ok: false, message: `no repo named ${repo} in ${config.file}` };
@@ -69,6 +89,7 @@ export async function runAgent(options: { config: string }): Promise<number> {
   log.info('shutting down: finishing the cycle in progress');
   await scheduler.stop();
   await new Promise((resolve) => server.close(resolve));
+  await store.close();
   log.info('agent stopped');
   return 0;
 }

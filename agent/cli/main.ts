@@ -3,12 +3,18 @@ import { NexusError, describeError } from '../errors/index.ts';
 import * as agent from './agent.ts';
 import * as validate from './validate.ts';
 import * as status from './status.ts';
+import * as planCommand from './plan.ts';
+import * as history from './history.ts';
+import * as rollback from './rollback.ts';
 
 const USAGE = `usage: nexus <command> [options]
 
   ${agent.usage}
   ${validate.usage}
   ${status.usage}
+  ${planCommand.usage}
+  ${history.usage}
+  ${rollback.usage}
 `;
 
 /** Parses argv and runs one subcommand; returns the process exit code. */
@@ -17,7 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false } },
+    options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' } },
   });
   const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
   switch (command) {
@@ -27,6 +33,12 @@ export async function main(argv: string[]): Promise<number> {
       return validate.runValidate(positionals);
     case 'status':
       return status.runStatus({ config, json: values.json ?? false });
+    case 'plan':
+      return planCommand.runPlan({ config, json: values.json ?? false });
+    case 'history':
+      return history.runHistory({ config, app: positionals[0], json: values.json ?? false });
+    case 'rollback':
+      return rollback.runRollback({ config, app: positionals[0], to: values.to, json: values.json ?? false });
     case undefined:
     case 'help':
     case '--help':

@@ -29,6 +29,7 @@ export function renderStatus(report: StatusReport): string {
       lines.push(`  ${app.name.padEnd(16)} ${app.sync.padEnd(10)} ${app.health.padEnd(12)} applied ${app.appliedRevision?.slice(0, 7) ?? '-'}  ${attempt}  ${app.urls.join(' ')}`);
       if (app.lastAttempt?.status === 'failed' && app.lastAttempt.message) lines.push(`    ! ${app.lastAttempt.message}`);
       if (app.held) lines.push(`    held: ${app.held}`);
+      if (app.pinned) lines.push(`    pinned: release ${app.pinned.release ?? app.pinned.deployment} (revision ${app.pinned.revision.slice(0, 7)}) by rollback — a new commit that changes this app ends the pin`);
     }
   }
   return `${lines.join('\n')}\n`;

@@ -55,7 +55,9 @@ test('a minimal config gets every default', () => {
     },
     server: { host: '127.0.0.1', port: 7777 },
     docker: {},
-    deploy: { drainMs: 2000, memoryBytes: 512 * 1024 ** 2 },
+    deploy: { drainMs: 2000, memoryBytes: 512 * 1024 ** 2, parallel: 4 },
+    state: { url: undefined, urlEnv: undefined },
+    database: { image: 'postgres:15-bookworm', adminUrlEnv: undefined },
   });
 });
 
@@ -90,7 +92,7 @@ test('the example from the docs reads back as written', () => {
   assert.equal(config.nginx.testCommand, ['nginx', '-t']);
   assert.equal(config.server, { host: '0.0.0.0', port: 7000 });
   assert.equal(config.docker, { socketPath: '/var/run/docker.sock' });
-  assert.equal(config.deploy, { drainMs: 500, memoryBytes: 1024 ** 3 });
+  assert.equal(config.deploy, { drainMs: 500, memoryBytes: 1024 ** 3, parallel: 4 });
 });
 
 test('relative paths resolve against the config file folder, absolute ones stay', () => {

@@ -13,7 +13,9 @@ export interface RawAgentConfig {
   nginx: { dir: string; listen?: string | number; test?: string[]; reload?: string[] };
   server?: { listen?: string | number };
   docker?: { socketPath?: string };
-  deploy?: { drain?: string | number; memory?: string | number };
+  deploy?: { drain?: string | number; memory?: string | number; parallel?: number };
+  state?: { url?: string; urlEnv?: string };
+  database?: { image?: string; adminUrlEnv?: string };
 }
 
 const DEFAULT_SERVER = { host: '127.0.0.1', port: 7777 };
@@ -64,7 +66,9 @@ export function toAgentConfig(raw: RawAgentConfig, file: string, problemAt: Prob
     },
     server: { host: server?.host ?? DEFAULT_SERVER.host, port: server?.port ?? DEFAULT_SERVER.port },
     docker: raw.docker?.socketPath === undefined ? {} : { socketPath: resolve(base, raw.docker.socketPath) },
-    deploy: { drainMs: drainMs ?? 0, memoryBytes: memoryBytes ?? 0 },
+    deploy: { drainMs: drainMs ?? 0, memoryBytes: memoryBytes ?? 0, parallel: raw.deploy?.parallel ?? 4 },
+    state: { url: raw.state?.url, urlEnv: raw.state?.urlEnv },
+    database: { image: raw.database?.image ?? 'postgres:15-bookworm', adminUrlEnv: raw.database?.adminUrlEnv },
   };
   return { config, problems };
 }

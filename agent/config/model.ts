@@ -47,6 +47,10 @@ export interface AgentConfig {
   server: { host: string; port: number };
   /** Absolute socket path, or undefined for Docker's own default. */
   docker: { socketPath?: string };
-  /** Defaults: drain 2 000 ms, memory 512 MiB. */
-  deploy: { drainMs: number; memoryBytes: number };
+  /** Defaults: drain 2 000 ms, memory 512 MiB, 4 apps at once. */
+  deploy: { drainMs: number; memoryBytes: number; parallel: number };
+  /** No url: the JSON store in dataDir. A url (or the env var named by urlEnv): the shared Postgres store. */
+  state: { url?: string; urlEnv?: string };
+  /** Per-app databases: the managed container's image, or an existing server's admin URL (in the env var named). */
+  database: { image: string; adminUrlEnv?: string };
 }

@@ -15,7 +15,7 @@ test('server block routes the domains to the loopback port', () => {
 });
 
 test('header round-trips', () => {
-  assert.equal(parseRouteHeader(renderServerBlock(route)), { repo: 'demo', app: 'web-app', release: 'abc1234-0f0f0f', upstreamPort: 49153 });
+  assert.equal(parseRouteHeader(renderServerBlock(route)), { repo: 'demo', app: 'web-app', release: 'abc1234-0f0f0f', upstreamPort: 49153, domains: ['a.test', 'b.test'] });
 });
 
 test('a mangled header reads as undefined', () => {

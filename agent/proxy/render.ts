@@ -23,7 +23,7 @@ const HEADER_PREFIX = '# nexus-route ';
  */
 export function renderServerBlock(route: RouteSpec): string {
   const upstream = `nexus_${route.repo}__${route.app}`.replace(/-/g, '_');
-  const header = { repo: route.repo, app: route.app, release: route.release, upstreamPort: route.upstreamPort };
+  const header = { repo: route.repo, app: route.app, release: route.release, upstreamPort: route.upstreamPort, domains: route.domains };
   return `${HEADER_PREFIX}${JSON.stringify(header)}
 # Managed by Nexus: edits by hand are reverted on the next reconcile.
 upstream ${upstream} {
@@ -61,6 +61,8 @@ export interface RouteHeader {
   app: string;
   release: string;
   upstreamPort: number;
+  /** The server_name list; used to tell which app serves a domain now. */
+  domains?: string[];
 }
 
 export function parseRouteHeader(content: string): RouteHeader | undefined {

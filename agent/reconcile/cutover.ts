@@ -3,7 +3,8 @@ import type { ContainerRuntime, ObservedContainer } from '../runtime/index.ts';
 import type { ImageBuilder } from '../build/index.ts';
 import type { Logger } from '../log/index.ts';
 import { describeError } from '../errors/index.ts';
-import { appKey, type Deployment, type StateStore, type Trigger } from '../../state/index.ts';
+import { appKey, type Deployment, type ReleaseSnapshot, type StateStore, type Trigger } from '../../state/index.ts';
+import { isTransient } from './retry.ts';
 import { waitUntilHealthy } from './health-check.ts';
 import type { DesiredApp } from './desired.ts';
 
@@ -20,6 +21,16 @@ export interface DeployContext {
   listen: string;
   drainMs: number;
   memoryBytes: number;
+  /**
+   * The container's full environment (plain values, secrets, DATABASE_URL)
+   * and the secret part sealed for the release record. Default: plain only.
+   */
+  resolveEnv?: (desired: DesiredApp) => Promise<ResolvedEnv>;
+}
+
+export interface ResolvedEnv {
+  env: Record<string, string>;
+  sealedEnv: Record<string, string>;
 }
 
 export interface DeployRequest {
@@ -56,9 +67,12 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
 
   let started: ObservedContainer | undefined;
   try {
-    // 1. Image: from the build cache, or built from the git tree.
+    // 1. Environment: secrets are opened only now, in memory, for the container.
+    const resolved = ctx.resolveEnv ? await ctx.resolveEnv(desired) : { env: desired.spec.env, sealedEnv: {} };
+
+    // 2. Image: the recorded one (rollback), from the build cache, or built from the git tree.
     const buildStart = Date.now();
-    const image = await ctx.builder.ensureImage({
+    const image = desired.image ? { image: desired.image, cached: true, log: `rollback: reusing image ${desired.image}, no build\n` } : await ctx.builder.ensureImage({
       repo: desired.repo, app: desired.app, buildKey: desired.buildKey, gitdir: ctx.gitdirOf(desired.repo),
       revision: desired.revision, context: desired.spec.build.context, dockerfile: desired.spec.build.dockerfile,
     }).catch(async (error: unknown) => {
@@ -67,15 +81,19 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
       throw error;
     });
     await ctx.store.writeBuildLog(id, image.log);
-    Object.assign(deployment, { image: image.image, cached: image.cached, buildMs: Date.now() - buildStart, status: 'deploying' });
+    const snapshot: ReleaseSnapshot = {
+      image: image.image, port: desired.spec.port, domains: desired.spec.domains, health: desired.spec.health,
+      env: desired.spec.env, sealedEnv: resolved.sealedEnv, memoryBytes: ctx.memoryBytes,
+    };
+    Object.assign(deployment, { image: image.image, cached: image.cached, buildMs: Date.now() - buildStart, status: 'deploying', snapshot });
     await save();
     ctx.log.info('image ready', { ...fields, image: image.image, cached: image.cached, durationMs: deployment.buildMs });
 
-    // 2. Start beside the old release and wait until it is healthy.
+    // 3. Start beside the old release and wait until it is healthy.
     const deployStart = Date.now();
     started = await ctx.runtime.startRelease({
       identity: { repo: desired.repo, app: desired.app, revision: desired.revision, specHash: desired.specHash, release },
-      image: image.image, port: desired.spec.port, env: desired.spec.env, memoryBytes: ctx.memoryBytes,
+      image: image.image, port: desired.spec.port, env: resolved.env, memoryBytes: ctx.memoryBytes,
     });
     const container = started;
     if (container.hostPort === undefined) throw new Error(`container ${container.name} has no published port`);
@@ -84,7 +102,7 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
       stillRunning: () => ctx.runtime.runState(container.id),
     });
 
-    // 3. Switch the route; nginx -t guards the reload.
+    // 4. Switch the route; nginx -t guards the reload.
     const file = routeFileName(desired.repo, desired.app);
     if (desired.spec.domains.length > 0) {
       await ctx.proxy.writeRoute(file, renderServerBlock({
@@ -94,7 +112,7 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
       await ctx.proxy.removeRoute(file);
     }
 
-    // 4. Drain: nginx's old workers finish their requests to the old release.
+    // 5. Drain: nginx's old workers finish their requests to the old release.
     if (request.replaces.length > 0) await new Promise((resolve) => setTimeout(resolve, ctx.drainMs));
     for (const old of request.replaces) await ctx.runtime.removeContainer(old.id);
 
@@ -107,11 +125,16 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     return deployment;
   } catch (error) {
     if (started) await ctx.runtime.removeContainer(started.id, 1).catch(() => undefined);
-    const message = describeError(error);
+    // Could not reach Docker or nginx: not a verdict on this spec, so it is
+    // not remembered as failed and the next cycle tries again.
+    const transient = isTransient(error);
+    const message = transient ? `${describeError(error)} (transient: retried on the next cycle)` : describeError(error);
     Object.assign(deployment, { status: 'failed', message, finishedAt: ctx.now().toISOString() });
-    await ctx.store.update((state) => {
-      state.failed[appKey(desired.repo, desired.app)] = { specHash: desired.specHash, revision: desired.revision, deploymentId: id, message, at: deployment.finishedAt! };
-    });
+    if (!transient) {
+      await ctx.store.update((state) => {
+        state.failed[appKey(desired.repo, desired.app)] = { specHash: desired.specHash, revision: desired.revision, deploymentId: id, message, at: deployment.finishedAt! };
+      });
+    }
     await save();
     ctx.log.error('deploy failed', { ...fields, error: message });
     return deployment;

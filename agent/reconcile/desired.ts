@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseManifest, type AppSpec, type ManifestProblem } from '../manifest/index.ts';
 import { readFileAt, treeIdAt } from '../source/index.ts';
+import type { Deployment } from '../../state/index.ts';
 
 /** One app as git says it should run. */
 export interface DesiredApp {
@@ -15,6 +16,35 @@ export interface DesiredApp {
   buildKey: string;
   /** Identifies the release: build key plus everything else in the spec. */
   specHash: string;
+  /** A recorded image to run as is (rollback): no build. */
+  image?: string;
+  /** Secret env values of a recorded release, sealed to the agent's key. */
+  sealedEnv?: Record<string, string>;
+  /** Set when this target is a rollback pin rather than the branch head. */
+  pinnedTo?: { deploymentId: string; release: string };
+}
+
+/**
+ * The release a rollback pin holds an app at, as a deploy target: the
+ * recorded image, port, domains, health and env, with the recorded spec
+ * hash so a container of it counts as converged. Undefined when the
+ * deployment has no snapshot (then the pin cannot be honoured).
+ */
+export function pinnedTarget(fromGit: DesiredApp, deployment: Deployment): DesiredApp | undefined {
+  const snapshot = deployment.snapshot;
+  if (!snapshot) return undefined;
+  return {
+    repo: fromGit.repo,
+    app: fromGit.app,
+    revision: deployment.revision,
+    contextTree: fromGit.contextTree,
+    buildKey: fromGit.buildKey,
+    specHash: deployment.specHash,
+    spec: { ...fromGit.spec, port: snapshot.port, domains: snapshot.domains, health: snapshot.health, env: snapshot.env },
+    image: snapshot.image,
+    sealedEnv: snapshot.sealedEnv,
+    pinnedTo: { deploymentId: deployment.id, release: deployment.release ?? deployment.id },
+  };
 }
 
 /** A repo's desired state at one revision: either its apps, or why it has none. */

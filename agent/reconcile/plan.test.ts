@@ -2,9 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { renderServerBlock, routeFileName, parseRouteHeader, type ObservedRoute } from '../proxy/index.ts';
 import type { ObservedContainer } from '../runtime/index.ts';
-import type { FailedSpec } from '../../state/index.ts';
+import type { Deployment, FailedSpec } from '../../state/index.ts';
 import type { DesiredApp, DesiredRepo } from './desired.ts';
-import { plan, type PlanInput } from './plan.ts';
+import { plan, ACTION_KINDS, type PlanInput, type PinnedRelease } from './plan.ts';
 
 const LISTEN = '127.0.0.1:8080';
 
@@ -162,6 +162,88 @@ test('several apps are planned independently', () => {
 test('plan is deterministic', () => {
   const make = () => input([valid(desiredApp('web'), desiredApp('api'))], [container('web', 'r1', { specHash: 'x' })], []);
   assert.equal(plan(make()), plan(make()));
+});
+
+// --- domain conflicts -------------------------------------------------------
+
+const otherRepo = (...apps: DesiredApp[]): DesiredRepo => ({ kind: 'valid', repo: 'other', revision: 'rev9999999', apps: apps.map((app) => ({ ...app, repo: 'other' })) });
+
+test('two repos claiming one domain: the one serving it keeps it, the other is refused naming both', () => {
+  const intruder = desiredApp('shop', {}, ['web.test']);
+  const result = plan({ ...input([valid(desiredApp('web')), otherRepo(intruder)], [serving], [routeTo(serving)]), configuredRepos: ['demo', 'other'] });
+  assert.equal(kinds(result), []);
+  assert.equal(result.held.map((hold) => `${hold.repo}/${hold.app}`), ['other/shop']);
+  assert.match(result.held[0]!.reason, /domain web\.test is already claimed by demo\/web; other\/shop is refused/);
+});
+
+test('domain conflict with nothing serving yet: the first by name wins, deterministically', () => {
+  const result = plan({ ...input([otherRepo(desiredApp('web')), valid(desiredApp('web'))], [], []), configuredRepos: ['demo', 'other'] });
+  assert.equal(kinds(result), ['deploy:web']);
+  assert.is(result.actions[0]!.repo, 'demo');
+  assert.match(result.held[0]!.reason, /already claimed by demo\/web; other\/web is refused/);
+});
+
+test('the serving owner keeps the domain even when it sorts last', () => {
+  const owner = container('web', 'r9', { repo: 'other', id: 'other-web' });
+  const result = plan({ ...input([valid(desiredApp('web')), otherRepo(desiredApp('web'))], [owner], [routeTo(owner, ['web.test'])]), configuredRepos: ['demo', 'other'] });
+  assert.equal(result.held.map((hold) => `${hold.repo}/${hold.app}`), ['demo/web']);
+  assert.equal(kinds(result), []);
+});
+
+test('a refused app that already runs is neither changed nor pruned', () => {
+  const running = container('shop', 'r1', { repo: 'other', id: 'shop-1', specHash: 'old' });
+  const result = plan({ ...input([valid(desiredApp('web')), otherRepo(desiredApp('shop', {}, ['web.test']))], [serving, running], [routeTo(serving)]), configuredRepos: ['demo', 'other'] });
+  assert.equal(result.actions, []);
+});
+
+// --- rollback pins ------------------------------------------------------------
+
+function pinnedAt(release: string, specHash: string, gitSpecHash = 'spec-web-2'): Record<string, PinnedRelease> {
+  const deployment: Deployment = {
+    id: `dep-${release}`, repo: 'demo', app: 'web', revision: 'rev1111111', specHash, trigger: 'poll', reason: 'x', status: 'success', release,
+    startedAt: 't', image: 'nexus/demo-web:old',
+    snapshot: { image: 'nexus/demo-web:old', port: 3000, domains: ['web.test'], health: { path: '/', timeoutMs: 1000 }, env: { A: '1' }, sealedEnv: {} },
+  };
+  return { 'demo/web': { pin: { deploymentId: deployment.id, gitSpecHash, at: 't' }, deployment } };
+}
+
+test('a pin deploys the recorded image, without a build', () => {
+  const result = plan({ ...input([valid(desiredApp('web'))], [serving], [routeTo(serving)]), pins: pinnedAt('r1', 'spec-web-1') });
+  assert.equal(kinds(result), ['deploy:web']);
+  const action = result.actions[0]!;
+  assert.ok(action.kind === 'deploy');
+  if (action.kind !== 'deploy') return;
+  assert.is(action.desired.image, 'nexus/demo-web:old');
+  assert.is(action.desired.specHash, 'spec-web-1');
+  assert.equal(action.desired.spec.env, { A: '1' });
+  assert.match(action.reason, /rollback pin: release r1 .*no build/);
+});
+
+test('a pinned release that serves is converged: polls do not fight the pin', () => {
+  const old = container('web', 'r1', { specHash: 'spec-web-1', revision: 'rev1111111' });
+  const result = plan({ ...input([valid(desiredApp('web'))], [old], [routeTo(old)]), pins: pinnedAt('r1', 'spec-web-1') });
+  assert.equal(result.actions, []);
+});
+
+test('a new commit that changes the app ends the pin and deploys git', () => {
+  const old = container('web', 'r1', { specHash: 'spec-web-1', revision: 'rev1111111' });
+  const result = plan({ ...input([valid(desiredApp('web', { specHash: 'spec-web-3', revision: 'rev3333333' }))], [old], [routeTo(old)]), pins: pinnedAt('r1', 'spec-web-1') });
+  assert.equal(kinds(result), ['unpin:web', 'deploy:web']);
+  assert.match(result.actions[0]!.reason, /rev3333 changes web: the rollback pin to release r1 ends/);
+  const deploy = result.actions[1]!;
+  assert.is(deploy.kind === 'deploy' && deploy.desired.image, undefined);
+});
+
+test('a failed pinned release is held like any failed spec', () => {
+  const failed = { 'demo/web': { specHash: 'spec-web-1', revision: 'rev1111111', deploymentId: 'd', message: 'image gone', at: 'now' } };
+  const result = plan({ ...input([valid(desiredApp('web'))], [serving], [routeTo(serving)], failed), pins: pinnedAt('r1', 'spec-web-1') });
+  assert.equal(result.actions, []);
+  assert.match(result.held[0]!.reason, /image gone/);
+});
+
+test('every action kind is produced by some plan above', () => {
+  // Guards the table: a new kind must come with cases that produce it.
+  assert.equal([...ACTION_KINDS].sort(), ['deploy', 'remove-container', 'remove-route', 'unpin', 'write-route']);
 });
 
 test.run();

@@ -1,7 +1,7 @@
 import { renderServerBlock, routeFileName, type ObservedRoute } from '../proxy/index.ts';
 import type { ObservedContainer } from '../runtime/index.ts';
-import { appKey, type FailedSpec } from '../../state/index.ts';
-import type { DesiredApp, DesiredRepo } from './desired.ts';
+import { appKey, type Deployment, type FailedSpec, type Pin } from '../../state/index.ts';
+import { pinnedTarget, type DesiredApp, type DesiredRepo } from './desired.ts';
 
 /** What one observation pass found on the host. */
 export interface Observed {
@@ -19,6 +19,14 @@ export interface PlanInput {
   failed: Record<string, FailedSpec>;
   /** nginx `listen` argument for generated server blocks. */
   listen: string;
+  /** Apps held at a recorded release by `nexus rollback`, with that release's deployment. */
+  pins?: Record<string, PinnedRelease>;
+}
+
+/** A pin and the deployment it holds the app at (which carries the release snapshot). */
+export interface PinnedRelease {
+  pin: Pin;
+  deployment: Deployment;
 }
 
 /** One step towards the desired state, with the reason a human reads. */
@@ -26,7 +34,11 @@ export type Action =
   | { kind: 'deploy'; repo: string; app: string; reason: string; desired: DesiredApp; replaces: ObservedContainer[] }
   | { kind: 'write-route'; repo: string; app: string; reason: string; file: string; content: string }
   | { kind: 'remove-route'; repo: string; app: string; reason: string; file: string }
-  | { kind: 'remove-container'; repo: string; app: string; reason: string; container: ObservedContainer };
+  | { kind: 'remove-container'; repo: string; app: string; reason: string; container: ObservedContainer }
+  | { kind: 'unpin'; repo: string; app: string; reason: string };
+
+/** Every action kind, for tables and docs. */
+export const ACTION_KINDS = ['deploy', 'write-route', 'remove-route', 'remove-container', 'unpin'] as const;
 
 /** An app the plan deliberately leaves alone, and why. */
 export interface Hold {
@@ -59,9 +71,19 @@ export function plan(input: PlanInput): Plan {
       for (const route of input.observed.routes) if (routeOwner(route.file)?.repo === repo.repo) claimedApps.add(appKeyOfRoute(route.file));
       continue;
     }
+    for (const app of repo.apps) claimedApps.add(appKey(app.repo, app.app));
+  }
+
+  const refused = refuseDomainConflicts(input);
+  for (const repo of input.desired) {
+    if (repo.kind === 'invalid') continue;
     for (const app of repo.apps) {
       const key = appKey(app.repo, app.app);
-      claimedApps.add(key);
+      const refusal = refused.get(key);
+      if (refusal) {
+        held.push({ repo: app.repo, app: app.app, reason: refusal });
+        continue;
+      }
       const outcome = planApp(app, containersByApp.get(key) ?? [], routesByFile.get(routeFileName(app.repo, app.app)), input);
       actions.push(...outcome.actions);
       if (outcome.hold) held.push(outcome.hold);
@@ -72,18 +94,29 @@ export function plan(input: PlanInput): Plan {
   return { actions, held };
 }
 
-function planApp(app: DesiredApp, containers: ObservedContainer[], route: ObservedRoute | undefined, input: PlanInput): { actions: Action[]; hold?: Hold } {
-  const base = { repo: app.repo, app: app.app };
+function planApp(fromGit: DesiredApp, containers: ObservedContainer[], route: ObservedRoute | undefined, input: PlanInput): { actions: Action[]; hold?: Hold } {
+  const base = { repo: fromGit.repo, app: fromGit.app };
+  const actions: Action[] = [];
+  // A pin (rollback) wins over git until a new commit changes the app.
+  let app = fromGit;
+  const pinned = input.pins?.[appKey(fromGit.repo, fromGit.app)];
+  if (pinned && pinned.pin.gitSpecHash !== fromGit.specHash) {
+    actions.push({ kind: 'unpin', ...base, reason: `revision ${short(fromGit.revision)} changes ${fromGit.app}: the rollback pin to release ${pinned.deployment.release ?? pinned.deployment.id} ends` });
+  } else if (pinned) {
+    const target = pinnedTarget(fromGit, pinned.deployment);
+    if (target) app = target;
+  }
+
   const current = pickCurrent(containers, app.specHash, route);
   if (!current) {
     const failed = input.failed[appKey(app.repo, app.app)];
     if (failed && failed.specHash === app.specHash) {
-      return { actions: [], hold: { ...base, reason: `revision ${short(failed.revision)} failed: ${failed.message} — push a fix, or run \`nexus sync\` to retry` } };
+      return { actions, hold: { ...base, reason: `revision ${short(failed.revision)} failed: ${failed.message} — push a fix, or run \`nexus sync\` to retry` } };
     }
-    return { actions: [{ kind: 'deploy', ...base, reason: deployReason(app, containers), desired: app, replaces: containers }] };
+    actions.push({ kind: 'deploy', ...base, reason: deployReason(app, containers), desired: app, replaces: containers });
+    return { actions };
   }
 
-  const actions: Action[] = [];
   const file = routeFileName(app.repo, app.app);
   if (app.spec.domains.length === 0) {
     if (route) actions.push({ kind: 'remove-route', ...base, file, reason: 'app has no domains' });
@@ -104,6 +137,7 @@ function pickCurrent(containers: ObservedContainer[], specHash: string, route: O
 }
 
 function deployReason(app: DesiredApp, containers: ObservedContainer[]): string {
+  if (app.pinnedTo) return `rollback pin: release ${app.pinnedTo.release} (revision ${short(app.revision)}, no build)`;
   const running = containers.find((container) => container.state === 'running');
   if (running) {
     if (running.revision !== app.revision) return `revision ${short(running.revision)} → ${short(app.revision)}`;
@@ -119,6 +153,38 @@ function routeReason(route: ObservedRoute | undefined, current: ObservedContaine
   if (!route.header) return 'route file edited by hand';
   if (route.header.release !== current.release || route.header.upstreamPort !== current.hostPort) return `route points to ${route.header.release}, not ${current.release}`;
   return 'route file edited by hand';
+}
+
+/**
+ * Two apps (of any repos) claiming one domain: the app whose route serves
+ * it now keeps it; otherwise the first by repo/app name. Every other
+ * claimant is refused as a whole — never half-deployed — with a reason
+ * naming both apps.
+ */
+function refuseDomainConflicts(input: PlanInput): Map<string, string> {
+  const claimants = new Map<string, string[]>();
+  for (const repo of input.desired) {
+    if (repo.kind === 'invalid') continue;
+    for (const app of repo.apps) {
+      for (const domain of app.spec.domains) claimants.set(domain, [...(claimants.get(domain) ?? []), appKey(app.repo, app.app)]);
+    }
+  }
+  const servedBy = new Map<string, string>();
+  for (const route of input.observed.routes) {
+    for (const domain of route.header?.domains ?? []) servedBy.set(domain, appKey(route.header!.repo, route.header!.app));
+  }
+  const refused = new Map<string, string>();
+  for (const [domain, keys] of [...claimants].sort(([a], [b]) => a.localeCompare(b))) {
+    if (keys.length < 2) continue;
+    const current = servedBy.get(domain);
+    const owner = current && keys.includes(current) ? current : [...keys].sort()[0]!;
+    for (const key of keys) {
+      if (key !== owner && !refused.has(key)) {
+        refused.set(key, `domain ${domain} is already claimed by ${owner}; ${key} is refused — remove ${domain} from one of the two manifests`);
+      }
+    }
+  }
+  return refused;
 }
 
 /** Containers and routes of apps no valid manifest or config claims any more. Databases are never touched here. */

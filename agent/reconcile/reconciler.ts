@@ -1,9 +1,11 @@
 import type { AgentConfig, RepoConfig } from '../config/index.ts';
 import { formatProblem } from '../manifest/index.ts';
 import { describeError } from '../errors/index.ts';
-import { appKey, type Trigger } from '../../state/index.ts';
+import { NexusError } from '../errors/index.ts';
+import { appKey, type Deployment, type StateData, type Trigger } from '../../state/index.ts';
 import { readDesiredRepo, type DesiredRepo } from './desired.ts';
-import { plan, type Observed, type Plan } from './plan.ts';
+import { plan, type Observed, type PinnedRelease, type Plan } from './plan.ts';
+import { withRetry } from './retry.ts';
 import { applyActions, type ActionOutcome } from './apply.ts';
 import { buildStatus, type StatusReport } from './status.ts';
 import type { DeployContext } from './cutover.ts';
@@ -14,6 +16,20 @@ export type FetchHead = (repo: RepoConfig) => Promise<string>;
 export interface ReconcilerDeps extends DeployContext {
   config: AgentConfig;
   fetchHead: FetchHead;
+  /** Backoff base for transient failures; default 250 ms. */
+  retryBaseMs?: number;
+}
+
+export class AppNotFoundError extends NexusError<'APP_NOT_FOUND', { app: string }> {
+  constructor(app: string, known: string[]) {
+    super('APP_NOT_FOUND', `no app "${app}" — known apps: ${known.join(', ') || 'none yet'}; name it as <repo>/<app> if two repos share the name`, { app });
+  }
+}
+
+export class RollbackRefusedError extends NexusError<'ROLLBACK_REFUSED', { app: string }> {
+  constructor(app: string, reason: string) {
+    super('ROLLBACK_REFUSED', `cannot roll back ${app}: ${reason}`, { app });
+  }
 }
 
 export interface CycleReport {
@@ -27,6 +43,18 @@ export interface Reconciler {
   status(): StatusReport;
   /** Forget failed specs of a repo (an explicit sync retries them). */
   clearFailures(repo: string): Promise<void>;
+  /** The plan against a fresh observation, without fetching or applying. */
+  preview(): Promise<Plan>;
+  /** Resolves "app" or "repo/app" to a known app. */
+  resolveApp(name: string): { repo: string; app: string };
+  /** Deployments of an app, newest first. */
+  history(repo: string, app: string): Deployment[];
+  /**
+   * Pins an app at a recorded release (default: the newest successful one
+   * that differs from what serves now). The next cycle deploys it without a
+   * build; a new commit that changes the app ends the pin.
+   */
+  rollback(repo: string, app: string, to?: string): Promise<Deployment>;
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
@@ -40,7 +68,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   async function refreshDesired(repo: RepoConfig): Promise<void> {
     const checkedAt = deps.now().toISOString();
     try {
-      const revision = await deps.fetchHead(repo);
+      const revision = await withRetry(() => deps.fetchHead(repo), {
+        baseDelayMs: deps.retryBaseMs,
+        onRetry: (error, attempt, delayMs) => log.warn('fetch failed, retrying', { repo: repo.name, attempt, delayMs, error: describeError(error) }),
+      });
       const desired = await readDesiredRepo({ repo: repo.name, gitdir: deps.gitdirOf(repo.name), revision, manifestPath: repo.manifestPath });
       snapshots.set(repo.name, desired);
       const error = desired.kind === 'invalid' ? desired.problems.map(formatProblem).join('\n') : undefined;
@@ -58,6 +89,21 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     }
   }
 
+  function planNow(): Plan {
+    const configured = config.repos.map((repo) => repo.name);
+    const desired = configured.flatMap((name) => snapshots.get(name) ?? []);
+    const state = store.read();
+    return plan({ desired, configuredRepos: configured, observed, failed: state.failed, listen: config.nginx.listen, pins: pinnedReleases(state) });
+  }
+
+  function knownApps(): { repo: string; app: string }[] {
+    const keys = new Map<string, { repo: string; app: string }>();
+    for (const snapshot of snapshots.values()) if (snapshot.kind === 'valid') for (const item of snapshot.apps) keys.set(appKey(item.repo, item.app), { repo: item.repo, app: item.app });
+    for (const item of observed.containers) keys.set(appKey(item.repo, item.app), { repo: item.repo, app: item.app });
+    for (const item of store.read().deployments) keys.set(appKey(item.repo, item.app), { repo: item.repo, app: item.app });
+    return [...keys.values()];
+  }
+
   // 2. Observed: one pass over Docker and the agent's nginx folder.
   async function observe(): Promise<Observed> {
     const [containers, routes] = await Promise.all([deps.runtime.listManaged(), deps.proxy.listRoutes()]);
@@ -66,13 +112,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   return {
     async runCycle({ fetch, trigger, dryRun = false }) {
-      for (const repo of fetch) await refreshDesired(repo);
-      observed = await observe();
+      // Another agent may share the store; and repos are fetched in parallel
+      // so one slow or retried git server does not delay the others.
+      await store.refresh();
+      await Promise.all(fetch.map(refreshDesired));
+      observed = await withRetry(observe, { baseDelayMs: deps.retryBaseMs });
 
       // 3. Plan: pure.
-      const configured = config.repos.map((repo) => repo.name);
-      const desired = configured.flatMap((name) => snapshots.get(name) ?? []);
-      const result = plan({ desired, configuredRepos: configured, observed, failed: store.read().failed, listen: config.nginx.listen });
+      const result = planNow();
       held = new Map(result.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
       if (dryRun) return { plan: result, outcomes: [] };
 
@@ -80,12 +127,51 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       for (const action of result.actions) busy.add(appKey(action.repo, action.app));
       let outcomes: ActionOutcome[];
       try {
-        outcomes = await applyActions(result.actions, deps, trigger);
+        outcomes = await applyActions(result.actions, deps, { trigger, parallel: config.deploy.parallel, retryBaseMs: deps.retryBaseMs });
       } finally {
         busy.clear();
       }
       if (result.actions.length > 0) observed = await observe();
       return { plan: result, outcomes };
+    },
+
+    async preview() {
+      observed = await observe();
+      return planNow();
+    },
+
+    resolveApp(name) {
+      const known = knownApps();
+      const matches = name.includes('/') ? known.filter((item) => appKey(item.repo, item.app) === name) : known.filter((item) => item.app === name);
+      if (matches.length !== 1) throw new AppNotFoundError(name, known.map((item) => appKey(item.repo, item.app)));
+      return matches[0]!;
+    },
+
+    history(repo, app) {
+      return store.read().deployments.filter((item) => item.repo === repo && item.app === app).reverse();
+    },
+
+    async rollback(repo, app, to) {
+      const key = appKey(repo, app);
+      const snapshot = snapshots.get(repo);
+      const fromGit = snapshot?.kind === 'valid' ? snapshot.apps.find((item) => item.app === app) : undefined;
+      if (!fromGit) throw new RollbackRefusedError(key, `its manifest is not valid or not fetched yet (see \`nexus status\`)`);
+      const serving = observed.containers.find((item) => item.repo === repo && item.app === app && item.state === 'running');
+      const candidates = store.read().deployments.filter((item) => item.repo === repo && item.app === app && item.status === 'success' && item.snapshot).reverse();
+      const target = to
+        ? candidates.find((item) => item.id === to || item.id.startsWith(to) || item.release === to)
+        : candidates.find((item) => item.specHash !== serving?.specHash);
+      if (!target) {
+        throw new RollbackRefusedError(key, to
+          ? `no successful deployment "${to}" with a recorded release — see \`nexus history ${app}\``
+          : 'there is no earlier successful release to go back to — see `nexus history`');
+      }
+      await store.update((state) => {
+        state.pins[key] = { deploymentId: target.id, gitSpecHash: fromGit.specHash, at: deps.now().toISOString() };
+        delete state.failed[key];
+      });
+      log.info('rollback pinned', { repo, app, deployment: target.id, release: target.release, revision: target.revision });
+      return target;
     },
 
     status() {
@@ -101,6 +187,16 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       });
     },
   };
+}
+
+/** Pins joined with the deployments they hold apps at (a pin whose deployment was trimmed away is ignored). */
+function pinnedReleases(state: StateData): Record<string, PinnedRelease> {
+  const pins: Record<string, PinnedRelease> = {};
+  for (const [key, pin] of Object.entries(state.pins ?? {})) {
+    const deployment = state.deployments.find((item) => item.id === pin.deploymentId);
+    if (deployment) pins[key] = { pin, deployment };
+  }
+  return pins;
 }
 
 /** The URL a user opens for a domain, given nginx's listen argument. */

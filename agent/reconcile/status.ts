@@ -17,6 +17,10 @@ export interface AppStatus {
   lastAttempt?: Pick<Deployment, 'id' | 'revision' | 'status' | 'reason' | 'message' | 'startedAt' | 'finishedAt'>;
   /** Why the agent is deliberately not acting on this app. */
   held?: string;
+  /** Set while `nexus rollback` holds the app at a recorded release. */
+  pinned?: { deployment: string; release?: string; revision: string; at: string };
+  /** The last successful deployment (what was last applied), kept apart from the last attempt. */
+  lastApplied?: Pick<Deployment, 'id' | 'revision' | 'finishedAt'>;
 }
 
 export interface RepoStatus {
@@ -76,11 +80,17 @@ function appStatus(repo: string, name: string, snapshot: DesiredRepo | undefined
   const route = input.observed.routes.find((item) => item.header?.repo === repo && item.header.app === name);
   const serving = containers.find((container) => container.state === 'running' && container.release === route?.header?.release)
     ?? containers.find((container) => container.state === 'running');
-  const last = [...input.state.deployments].reverse().find((deployment) => deployment.repo === repo && deployment.app === name);
+  const history = input.state.deployments.filter((deployment) => deployment.repo === repo && deployment.app === name);
+  const last = history.at(-1);
+  const applied = [...history].reverse().find((deployment) => deployment.status === 'success');
+  const pin = input.state.pins?.[key];
+  const pinnedDeployment = pin && input.state.deployments.find((deployment) => deployment.id === pin.deploymentId);
 
   let sync: SyncStatus = 'Unknown';
   if (snapshot?.kind === 'valid') {
-    sync = desired && serving?.specHash === desired.specHash ? 'Synced' : 'OutOfSync';
+    // Pinned by a rollback: in sync when the pinned release serves.
+    const target = pinnedDeployment?.specHash ?? desired?.specHash;
+    sync = desired && serving?.specHash === target ? 'Synced' : 'OutOfSync';
   }
   let health: HealthStatus = serving ? 'Healthy' : containers.length > 0 ? 'Degraded' : 'Missing';
   if (input.busy.has(key)) health = 'Progressing';
@@ -97,6 +107,8 @@ function appStatus(repo: string, name: string, snapshot: DesiredRepo | undefined
       message: last.message, startedAt: last.startedAt, finishedAt: last.finishedAt,
     },
     held: input.held.get(key),
+    pinned: pin && pinnedDeployment && { deployment: pin.deploymentId, release: pinnedDeployment.release, revision: pinnedDeployment.revision, at: pin.at },
+    lastApplied: applied && { id: applied.id, revision: applied.revision, finishedAt: applied.finishedAt },
   };
 }
 
