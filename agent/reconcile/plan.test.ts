@@ -241,6 +241,16 @@ test('a failed pinned release is held like any failed spec', () => {
   assert.match(result.held[0]!.reason, /image gone/);
 });
 
+test('a desired-spec container nginx does not route to, beside the routed old release, is not trusted (crash before switch)', () => {
+  const old = container('web', 'r1', { revision: 'rev1111111', specHash: 'spec-web-1' });
+  const unswitched = container('web', 'r2', { hostPort: 40001 });
+  const result = plan(input([valid(desiredApp('web'))], [old, unswitched], [routeTo(old)]));
+  assert.equal(kinds(result), ['deploy:web']);
+  assert.match(result.actions[0]!.reason, /never switched to/);
+  const action = result.actions[0]!;
+  assert.equal(action.kind === 'deploy' && action.replaces.map((c) => c.release).sort(), ['r1', 'r2']);
+});
+
 test('every action kind is produced by some plan above', () => {
   // Guards the table: a new kind must come with cases that produce it.
   assert.equal([...ACTION_KINDS].sort(), ['deploy', 'remove-container', 'remove-route', 'unpin', 'write-route']);

@@ -130,13 +130,25 @@ function planApp(fromGit: DesiredApp, containers: ObservedContainer[], route: Ob
   return { actions };
 }
 
-/** The running container of the desired spec, preferring the one nginx routes to. */
+/**
+ * The running container of the desired spec, preferring the one nginx
+ * routes to. A container of the desired spec that nginx does not route to,
+ * while nginx routes to another running release of the app, is what a
+ * crash between start and switch leaves: its health check never finished,
+ * so it is not trusted with traffic — the app is deployed afresh instead.
+ */
 function pickCurrent(containers: ObservedContainer[], specHash: string, route: ObservedRoute | undefined): ObservedContainer | undefined {
   const candidates = containers.filter((container) => container.specHash === specHash && container.state === 'running');
-  return candidates.find((container) => container.release === route?.header?.release) ?? [...candidates].sort((a, b) => a.name.localeCompare(b.name))[0];
+  const routed = candidates.find((container) => container.release === route?.header?.release);
+  if (routed) return routed;
+  const routesToAnotherLiveRelease = containers.some((container) => container.state === 'running' && container.release === route?.header?.release);
+  if (routesToAnotherLiveRelease) return undefined;
+  return [...candidates].sort((a, b) => a.name.localeCompare(b.name))[0];
 }
 
 function deployReason(app: DesiredApp, containers: ObservedContainer[]): string {
+  const unswitched = containers.find((container) => container.specHash === app.specHash && container.state === 'running');
+  if (unswitched && !app.pinnedTo) return `release ${unswitched.release} was started but never switched to (interrupted deploy): deploying again`;
   if (app.pinnedTo) return `rollback pin: release ${app.pinnedTo.release} (revision ${short(app.revision)}, no build)`;
   const running = containers.find((container) => container.state === 'running');
   if (running) {

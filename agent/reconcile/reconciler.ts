@@ -63,6 +63,25 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   let observed: Observed = { containers: [], routes: [] };
   let held = new Map<string, string>();
   const busy = new Set<string>();
+  let recovered = false;
+
+  // A deployment still "building" or "deploying" at start-up was cut short
+  // by a crash or kill. Its container (if any) is judged by the plan like
+  // any other; the record just says what happened. Not a failed spec: the
+  // same revision is deployed again.
+  async function closeInterruptedDeployments(): Promise<void> {
+    const open = store.read().deployments.filter((item) => item.status === 'pending' || item.status === 'building' || item.status === 'deploying');
+    if (open.length === 0) return;
+    const at = deps.now().toISOString();
+    await store.update((state) => {
+      for (const item of state.deployments) {
+        if (item.status === 'pending' || item.status === 'building' || item.status === 'deploying') {
+          Object.assign(item, { status: 'failed', finishedAt: at, message: `interrupted while ${item.status}: the agent stopped during this deploy; it is deployed again` });
+        }
+      }
+    });
+    log.warn('closed interrupted deployments', { count: open.length, ids: open.map((item) => item.id).join(',') });
+  }
 
   // 1. Desired: the manifest at each fetched branch head, validated.
   async function refreshDesired(repo: RepoConfig): Promise<void> {
@@ -115,6 +134,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       // Another agent may share the store; and repos are fetched in parallel
       // so one slow or retried git server does not delay the others.
       await store.refresh();
+      if (!recovered && !dryRun) {
+        await closeInterruptedDeployments();
+        recovered = true;
+      }
       await Promise.all(fetch.map(refreshDesired));
       observed = await withRetry(observe, { baseDelayMs: deps.retryBaseMs });
 

@@ -5,7 +5,7 @@
  * makes carries a unique repo name, so cleanup removes only its own
  * containers and images.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -24,9 +24,17 @@ export const docker = new Docker();
 /** Where agent logs of finished tests are kept. */
 export const KEPT_LOGS = path.join(tmpdir(), 'nexus-test-logs');
 
+/** Another watched repo of the same agent. */
+export interface ExtraRepo {
+  name: string;
+  remote: string;
+  push(files: Record<string, string> | string, message: string): Promise<string>;
+}
+
 export interface Harness {
   repo: string;
   remote: string;
+  extra: ExtraRepo[];
   nginx: NginxInstance;
   dataDir: string;
   configFile: string;
@@ -36,6 +44,12 @@ export interface Harness {
   startAgent(): Promise<void>;
   /** Sends SIGTERM and resolves with the exit code. */
   stopAgent(): Promise<number | null>;
+  /** Sends SIGKILL (a crash) and resolves once the process is gone. */
+  killAgent(): Promise<void>;
+  /** Rewrites the agent config to watch only the named repos (default: all); takes effect on the next start. */
+  writeConfig(repoNames?: string[]): Promise<void>;
+  /** Runs the nexus CLI against this agent's config. */
+  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   push(files: Record<string, string> | string, message: string): Promise<string>;
   /** GET through nginx with the given Host header. */
   viaNginx(host: string, urlPath?: string): Promise<HttpResult>;
@@ -50,6 +64,12 @@ export interface HarnessOptions {
   drain?: string;
   /** Repo and agent name; default a random `t<hex>` so parallel runs never meet. */
   name?: string;
+  /** How many more repos the agent watches (named `<name>-2`, `<name>-3`...). */
+  extraRepos?: number;
+  /** Docker socket the agent uses (e.g. a counting proxy); default Docker's own. */
+  dockerSocket?: string;
+  /** Extra lines under `deploy:` in the agent config. */
+  deployExtra?: string[];
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -61,14 +81,24 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   const statusPort = await freePort();
   const configFile = path.join(dataDir, 'agent.yaml');
   const logFile = path.join(dataDir, 'agent.log');
-  await writeFile(configFile, [
+  const extra: ExtraRepo[] = [];
+  for (let index = 2; index < 2 + (options.extraRepos ?? 0); index += 1) {
+    const name = `${repo}-${index}`;
+    const extraRemote = await git.createRepo(name);
+    extra.push({ name, remote: extraRemote, push: (files, message) => pushFolder({ remote: extraRemote, files, message }) });
+  }
+  const allRepos = [{ name: repo, url: remote }, ...extra.map((item) => ({ name: item.name, url: item.remote }))];
+  const writeConfig = (names = allRepos.map((item) => item.name)) => writeFile(configFile, [
     `name: ${repo}`,
     `dataDir: ${dataDir}`,
     'repos:',
-    `  - name: ${repo}`,
-    `    url: ${remote}`,
-    '    branch: main',
-    `    interval: ${options.interval ?? '2s'}`,
+    ...(names.length === 0 ? ['  []'] : []),
+    ...allRepos.filter((item) => names.includes(item.name)).flatMap((item) => [
+      `  - name: ${item.name}`,
+      `    url: ${item.url}`,
+      '    branch: main',
+      `    interval: ${options.interval ?? '2s'}`,
+    ]),
     'nginx:',
     `  dir: ${nginx.sitesDir}`,
     `  listen: "127.0.0.1:${nginx.port}"`,
@@ -76,16 +106,19 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     `  reload: ${JSON.stringify(nginx.reloadCommand)}`,
     'server:',
     `  listen: "127.0.0.1:${statusPort}"`,
+    ...(options.dockerSocket ? ['docker:', `  socketPath: ${options.dockerSocket}`] : []),
     'deploy:',
     `  drain: ${options.drain ?? '1s'}`,
+    ...(options.deployExtra ?? []).map((line) => `  ${line}`),
     '',
   ].join('\n'));
+  await writeConfig();
 
   let agent: ChildProcess | undefined;
   const statusUrl = `http://127.0.0.1:${statusPort}`;
 
   const harness: Harness = {
-    repo, remote, nginx, dataDir, configFile, statusUrl,
+    repo, remote, extra, nginx, dataDir, configFile, statusUrl, writeConfig,
     agentLog: () => readFile(logFile, 'utf8').catch(() => ''),
     async startAgent() {
       const log = createWriteStream(logFile, { flags: 'a' });
@@ -104,18 +137,34 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       child.kill('SIGTERM');
       return exited;
     },
+    async killAgent() {
+      const child = agent;
+      agent = undefined;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    cli: (args) => new Promise((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), ...args, '--config', configFile], { cwd: ROOT, timeout: 300_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      });
+    }),
     push: (files, message) => pushFolder({ remote, files, message }),
     viaNginx: (host, urlPath = '/') => httpGet(`http://127.0.0.1:${nginx.port}${urlPath}`, { host }),
     async status() {
       const response = await httpGet(`${statusUrl}/status`);
       return JSON.parse(response.body) as StatusReport;
     },
-    containers: () => docker.listContainers({ all: true, filters: { label: [`nexus.repo=${repo}`] } }),
+    // Every container of this agent (all its repos), by the agent label.
+    containers: () => docker.listContainers({ all: true, filters: { label: [`nexus.agent=${repo}`] } }),
     async cleanup() {
       await harness.stopAgent();
       for (const info of await harness.containers()) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
-      const images = await docker.listImages({ filters: { reference: [`nexus/${repo}-*`] } });
-      for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      for (const name of allRepos.map((item) => item.name)) {
+        const images = await docker.listImages({ filters: { reference: [`nexus/${name}-*`] } });
+        for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
+      }
       await nginx.stop();
       await git.close();
       // Keep the agent's log for a post-mortem: the data folder goes.
