@@ -102,6 +102,20 @@ reconcile('a route file edited or deleted by hand is restored', async ({ h }) =>
   await servedBody(h, HOST, V1, 'hello still served');
 });
 
+reconcile('a container whose memory limit was changed by hand is replaced through the cutover', async ({ h }) => {
+  const [before] = await runningOf(h, h.repo, 'hello');
+  await docker.getContainer(before!.Id).update({ Memory: 256 * 1024 * 1024, MemorySwap: -1 });
+  await waitFor(async () => {
+    const containers = await runningOf(h, h.repo, 'hello');
+    return containers.length === 1 && containers[0]!.Id !== before!.Id;
+  }, { timeoutMs: 60_000, intervalMs: 250, what: 'the drifted container replaced' });
+  await servedBody(h, HOST, V1, 'hello served by the replacement');
+  const app = await appStatus(h, h.repo, 'hello');
+  assert.match(app!.lastAttempt!.reason, /drifted from its release: memory limit changed by hand/);
+  const [after] = await runningOf(h, h.repo, 'hello');
+  assert.is((await docker.getContainer(after!.Id).inspect()).HostConfig.Memory, 512 * 1024 * 1024);
+});
+
 const sideApp = (name: string, domain: string) => [
   `  ${name}:`,
   '    port: 3000',

@@ -12,7 +12,7 @@ import { createScheduler } from '../scheduler/index.ts';
 import { createApp, startServer } from '../server/index.ts';
 import { openStore, type StateStore } from '../../state/index.ts';
 import { viewPlan } from '../reconcile/index.ts';
-import { ensureApiToken } from './api.ts';
+import { ensureApiToken, ensureLabelKey } from './api.ts';
 
 export const usage = 'nexus agent --config FILE    run the agent: poll repos, reconcile, serve /status';
 
@@ -24,7 +24,7 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
     config,
     fetchHead: (repo) => fetchBranchHead({ name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenEnv ? process.env[repo.tokenEnv] : undefined }, cacheDir),
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),
-    runtime: createDockerRuntime(docker, config.name),
+    runtime: createDockerRuntime(docker, config.name, await ensureLabelKey(config.dataDir)),
     proxy: createNginxDriver({ dir: config.nginx.dir, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
     builder: createImageBuilder(docker),
     store,

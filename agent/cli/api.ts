@@ -13,17 +13,26 @@ import type { AgentConfig } from '../config/index.ts';
 const TOKEN_FILE = 'api.token';
 
 /** Reads the agent's API token, making it on first start. */
-export async function ensureApiToken(dataDir: string): Promise<string> {
-  const file = path.join(dataDir, TOKEN_FILE);
+export function ensureApiToken(dataDir: string): Promise<string> {
+  return ensureRandomFile(path.join(dataDir, TOKEN_FILE));
+}
+
+/** The key of the env fingerprint in container labels (see runtime configLabel), made on first start. */
+export async function ensureLabelKey(dataDir: string): Promise<Buffer> {
+  return Buffer.from(await ensureRandomFile(path.join(dataDir, 'label.key')), 'base64url');
+}
+
+/** A random value kept in a 0600 file: read it, or make it if missing. */
+async function ensureRandomFile(file: string): Promise<string> {
   const existing = await readFile(file, 'utf8').catch(() => undefined);
   if (existing?.trim()) {
     await chmod(file, 0o600);
     return existing.trim();
   }
-  await mkdir(dataDir, { recursive: true });
-  const token = randomBytes(24).toString('base64url');
-  await writeFile(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  await mkdir(path.dirname(file), { recursive: true });
+  const value = randomBytes(24).toString('base64url');
+  await writeFile(file, `${value}\n`, { mode: 0o600 });
+  return value;
 }
 
 export class AgentApiError extends NexusError<'AGENT_API', { status?: number }> {}

@@ -19,7 +19,7 @@ function desiredApp(app: string, overrides: Partial<DesiredApp> = {}, domains = 
 function container(app: string, release: string, overrides: Partial<ObservedContainer> = {}): ObservedContainer {
   return {
     id: `id-${app}-${release}`, name: `nexus-demo-${app}-${release}`, repo: 'demo', app, revision: 'rev2222222',
-    specHash: `spec-${app}-2`, release, state: 'running', hostPort: 40000, image: 'img', ...overrides,
+    specHash: `spec-${app}-2`, release, state: 'running', hostPort: 40000, image: 'img', drift: [], ...overrides,
   };
 }
 
@@ -249,6 +249,13 @@ test('a desired-spec container nginx does not route to, beside the routed old re
   assert.match(result.actions[0]!.reason, /never switched to/);
   const action = result.actions[0]!;
   assert.equal(action.kind === 'deploy' && action.replaces.map((c) => c.release).sort(), ['r1', 'r2']);
+});
+
+test('a container changed by hand (env, limits) is replaced through a deploy, naming what drifted', () => {
+  const drifted = { ...serving, drift: ['memory limit changed by hand', 'environment changed by hand'] };
+  const result = plan(input([valid(desiredApp('web'))], [drifted], [routeTo(drifted)]));
+  assert.equal(kinds(result), ['deploy:web']);
+  assert.match(result.actions[0]!.reason, /drifted from its release: memory limit changed by hand, environment changed by hand/);
 });
 
 test('every action kind is produced by some plan above', () => {

@@ -108,6 +108,11 @@ function planApp(fromGit: DesiredApp, containers: ObservedContainer[], route: Ob
   }
 
   const current = pickCurrent(containers, app.specHash, route);
+  if (current && current.drift.length > 0) {
+    // Changed by hand: replaced through the normal cutover (the drifted one keeps serving until then).
+    actions.push({ kind: 'deploy', ...base, reason: `container ${current.name} drifted from its release: ${current.drift.join(', ')}`, desired: app, replaces: containers });
+    return { actions };
+  }
   if (!current) {
     const failed = input.failed[appKey(app.repo, app.app)];
     if (failed && failed.specHash === app.specHash) {

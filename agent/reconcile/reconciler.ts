@@ -91,7 +91,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         baseDelayMs: deps.retryBaseMs,
         onRetry: (error, attempt, delayMs) => log.warn('fetch failed, retrying', { repo: repo.name, attempt, delayMs, error: describeError(error) }),
       });
-      const desired = await readDesiredRepo({ repo: repo.name, gitdir: deps.gitdirOf(repo.name), revision, manifestPath: repo.manifestPath });
+      // A revision's manifest never changes: re-read it only when the head moved.
+      const known = snapshots.get(repo.name);
+      const desired = known?.revision === revision ? known : await readDesiredRepo({ repo: repo.name, gitdir: deps.gitdirOf(repo.name), revision, manifestPath: repo.manifestPath });
       snapshots.set(repo.name, desired);
       const error = desired.kind === 'invalid' ? desired.problems.map(formatProblem).join('\n') : undefined;
       if (error) log.warn('invalid manifest', { repo: repo.name, revision, error });

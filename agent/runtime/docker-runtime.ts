@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { LABEL, identityFromLabels, type ReleaseIdentity } from './labels.ts';
-import { renderCreateOptions, type ContainerPlan } from './container-spec.ts';
+import { configDrift, configLabel, envEntries, renderCreateOptions, type ContainerPlan } from './container-spec.ts';
 
 /** A managed container as Docker reports it. */
 export interface ObservedContainer extends ReleaseIdentity {
@@ -11,6 +11,8 @@ export interface ObservedContainer extends ReleaseIdentity {
   /** The loopback port the app's port is published on, if any. */
   hostPort?: number;
   image: string;
+  /** What was changed by hand since the agent created it (image, memory limit, environment); [] when nothing. */
+  drift: string[];
 }
 
 /** The container operations the reconciler needs. */
@@ -24,30 +26,61 @@ export interface ContainerRuntime {
   runState(id: string): Promise<{ running: boolean; detail: string }>;
 }
 
-/** The real runtime: dockerode on the Docker socket, seeing only the containers of agent `agent`. */
-export function createDockerRuntime(docker: Docker, agent: string): ContainerRuntime {
+/**
+ * The real runtime: dockerode on the Docker socket, seeing only the
+ * containers of agent `agent`. `configKey` keys the env fingerprint in the
+ * `nexus.config` label (so the label reveals nothing about secret values).
+ */
+export function createDockerRuntime(docker: Docker, agent: string, configKey: Buffer): ContainerRuntime {
+  // An image's own env never changes for a given image id: inspect it once.
+  const imageEnv = new Map<string, Set<string>>();
+  async function envOfImage(imageRef: string): Promise<Set<string>> {
+    const known = imageEnv.get(imageRef);
+    if (known) return known;
+    const info = await docker.getImage(imageRef).inspect();
+    const env = new Set(info.Config?.Env ?? []);
+    imageEnv.set(imageRef, env);
+    imageEnv.set(info.Id, env);
+    return env;
+  }
+
+  /** The config label of a running container as it is now (one inspect). */
+  async function actualConfig(id: string): Promise<string | undefined> {
+    const info = await docker.getContainer(id).inspect().catch(() => undefined);
+    if (!info) return undefined;
+    const base = await envOfImage(info.Image).catch(() => new Set<string>());
+    const env = (info.Config.Env ?? []).filter((entry) => !base.has(entry));
+    return configLabel({ image: info.Config.Image, memoryBytes: info.HostConfig.Memory ?? 0, env }, configKey);
+  }
+
   return {
     async listManaged() {
       const containers = await docker.listContainers({ all: true, filters: { label: [`${LABEL.managed}=true`, `${LABEL.agent}=${agent}`] } });
-      const observed: ObservedContainer[] = [];
-      for (const info of containers) {
+      const managed = containers.flatMap((info) => {
         const identity = identityFromLabels(info.Labels);
-        if (!identity) continue;
+        return identity ? [{ info, identity }] : [];
+      });
+      // Drift is checked on running containers only: a stopped one is replaced anyway.
+      return Promise.all(managed.map(async ({ info, identity }) => {
         const published = info.Ports.find((port) => port.IP === '127.0.0.1' && port.PublicPort);
-        observed.push({
+        const recorded = info.Labels[LABEL.config];
+        const actual = recorded && info.State === 'running' ? await actualConfig(info.Id) : undefined;
+        return {
           ...identity,
           id: info.Id,
           name: (info.Names[0] ?? '').replace(/^\//, ''),
           state: info.State,
           hostPort: published?.PublicPort,
           image: info.Image,
-        });
-      }
-      return observed;
+          drift: actual ? configDrift(recorded, actual) : [],
+        };
+      }));
     },
 
     async startRelease(plan) {
-      const options = renderCreateOptions(plan, agent);
+      const base = await envOfImage(plan.image);
+      const config = configLabel({ image: plan.image, memoryBytes: plan.memoryBytes, env: envEntries(plan).filter((entry) => !base.has(entry)) }, configKey);
+      const options = renderCreateOptions({ ...plan, config }, agent);
       const container = await docker.createContainer(options);
       try {
         await container.start();
@@ -61,6 +94,7 @@ export function createDockerRuntime(docker: Docker, agent: string): ContainerRun
           state: info.State.Status,
           hostPort: Number.isFinite(hostPort) && hostPort > 0 ? hostPort : undefined,
           image: plan.image,
+          drift: [],
         };
       } catch (error) {
         await container.remove({ force: true }).catch(() => undefined);

@@ -12,6 +12,8 @@ export const LABEL = {
   revision: 'nexus.revision',
   specHash: 'nexus.spec-hash',
   release: 'nexus.release',
+  /** What the container was created with (image, memory, env fingerprint), to detect changes made by hand. */
+  config: 'nexus.config',
 } as const;
 
 /** Identity of one release of one app, as carried by its labels. */
