@@ -33,11 +33,14 @@ function translate(error: ErrorObject, root: unknown, rootSchema: AnySchemaObjec
   const schema = error.parentSchema ?? {};
   const hint = hintOf(schema);
   const withHint = (what: string, extra = hint) => (extra === undefined ? what : `${what} — ${extra}`);
+  // A `writeOnly` field (an encrypted env value, a secret's name) may hold a
+  // secret pasted in the wrong place: say what is wrong without repeating it.
+  const quiet = schema.writeOnly === true;
 
   switch (error.keyword) {
     case 'type':
       if (path.length === 0 && error.data === null) return { path, target: 'value', message: withHint('the file is empty') };
-      return { path, target: 'value', message: withHint(typeMismatch(String(params.type), error.data)) };
+      return { path, target: 'value', message: withHint(typeMismatch(String(params.type), error.data, quiet)) };
     case 'required': {
       const missing = String(params.missingProperty);
       const property = resolveRef((schema.properties as Record<string, AnySchemaObject> | undefined)?.[missing], rootSchema);
@@ -54,7 +57,7 @@ function translate(error: ErrorObject, root: unknown, rootSchema: AnySchemaObjec
       if (error.propertyName !== undefined) {
         return { path: [...path, error.propertyName], target: 'key', message: withHint(`"${error.propertyName}" is not a valid name`) };
       }
-      return { path, target: 'value', message: withHint(`${show(error.data)} is not valid`) };
+      return { path, target: 'value', message: withHint(quiet ? 'is not valid' : `${show(error.data)} is not valid`) };
     case 'const':
       return { path, target: 'value', message: withHint(`must be ${show(params.allowedValue)}, not ${show(error.data)}`) };
     case 'enum': {
@@ -127,9 +130,10 @@ const NOUNS: Record<string, string> = {
   null: 'empty',
 };
 
-function typeMismatch(expected: string, data: unknown): string {
+function typeMismatch(expected: string, data: unknown, quiet = false): string {
   const wanted = expected.split(',').map((t) => NOUNS[t] ?? t).join(' or ');
   if (data === null || data === undefined) return `has no value; it must be ${wanted}`;
+  if (quiet) return `must be ${wanted}`;
   return `must be ${wanted}, not ${describe(data)}`;
 }
 

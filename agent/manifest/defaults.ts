@@ -1,7 +1,8 @@
 import { posix } from 'node:path';
+import { normalizeArmor } from '../secrets/index.ts';
 import type { ProblemAt } from './checker.ts';
 import { parseDuration } from './duration.ts';
-import type { AppSpec, Manifest } from './model.ts';
+import type { AppSpec, DatabaseKind, Manifest, SecretRef } from './model.ts';
 import type { ManifestProblem } from './problem.ts';
 
 /** nexus.yaml as written, once the schema has vouched for its shape. */
@@ -15,14 +16,20 @@ interface RawApp {
   port: number;
   domains?: string[];
   health?: { path?: string; timeout?: string | number };
-  env?: Record<string, string>;
+  env?: Record<string, RawEnvValue>;
+  database?: DatabaseKind;
 }
+
+/** An env value as written: plain, or a reference to a secret (the schema allows only these keys). */
+type RawEnvValue = string | { secret?: string; encrypted?: string };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Fills in defaults and applies the rules a JSON schema cannot express:
- * a domain routed to one app only, and a health timeout above zero.
+ * a domain routed to one app only, a health timeout above zero, a secret
+ * reference of exactly one kind, and no hand-set DATABASE_URL next to
+ * `database:`.
  * Apps are checked in file order, so a duplicate is reported where it
  * appears second, naming the app that has it first.
  */
@@ -48,6 +55,8 @@ export function toManifest(raw: RawManifest, problemAt: ProblemAt): { manifest: 
         'must be longer than zero — give the app time to start, e.g. `30s`'));
     }
 
+    const { env, secrets } = splitEnv(name, app, problemAt, problems);
+
     apps.push({
       name,
       build: {
@@ -57,12 +66,42 @@ export function toManifest(raw: RawManifest, problemAt: ProblemAt): { manifest: 
       port: app.port,
       domains: [...domains],
       health: { path: app.health?.path ?? '/', timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS },
-      env: { ...app.env },
+      env,
+      // Left out when empty (like `database`), so the spec (and its hash,
+      // which decides redeploys) of an app without secrets is unchanged.
+      ...(Object.keys(secrets).length === 0 ? {} : { secrets }),
+      ...(app.database === undefined ? {} : { database: app.database }),
     });
   }
 
   apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { manifest: { version: 1, apps }, problems };
+}
+
+/**
+ * Splits env into plain values and secret references. The schema allows
+ * `{ secret }` and `{ encrypted }` but cannot say "exactly one of" with a
+ * message a person can use, so that is checked here.
+ */
+function splitEnv(app: string, raw: RawApp, problemAt: ProblemAt, problems: ManifestProblem[]) {
+  const env: Record<string, string> = {};
+  const secrets: Record<string, SecretRef> = {};
+  for (const [key, value] of Object.entries(raw.env ?? {})) {
+    if (key === 'DATABASE_URL' && raw.database !== undefined) {
+      problems.push(problemAt(['apps', app, 'env', key],
+        `is set by the agent because the app has \`database: ${raw.database}\` — remove it from env (or remove \`database\` to use a database of your own)`, 'key'));
+    }
+    if (typeof value === 'string') env[key] = value;
+    else if (value.secret !== undefined && value.encrypted !== undefined) {
+      problems.push(problemAt(['apps', app, 'env', key],
+        'give either `secret` (a name set with `nexus secret set`) or `encrypted` (from `nexus secret encrypt`), not both'));
+    } else if (value.secret !== undefined) secrets[key] = { kind: 'stored', name: value.secret };
+    else if (value.encrypted !== undefined) {
+      // The schema vouched for the shape, so this only rewraps folded lines.
+      secrets[key] = { kind: 'encrypted', ciphertext: normalizeArmor(value.encrypted) ?? value.encrypted };
+    }
+  }
+  return { env, secrets };
 }
 
 /**

@@ -3,7 +3,7 @@
  * human problems) out. Also home of the generic "YAML + JSON schema with
  * line/column" checker, which the agent config reuses.
  */
-export type { AppSpec, BuildSpec, HealthSpec, Manifest } from './model.ts';
+export type { AppSpec, BuildSpec, DatabaseKind, HealthSpec, Manifest, SecretRef } from './model.ts';
 export type { ManifestResult } from './parse.ts';
 export { parseManifest } from './parse.ts';
 export type { ManifestProblem, PathSegment } from './problem.ts';

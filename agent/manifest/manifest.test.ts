@@ -1,9 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import configSchema from '../../schema/agent-config.schema.json' with { type: 'json' };
 import manifestSchema from '../../schema/nexus.schema.json' with { type: 'json' };
+import { runSecretEncrypt } from '../cli/secret.ts';
 import { NexusError } from '../errors/index.ts';
+import { decryptManifestValue, loadOrCreateAgentKey } from '../secrets/index.ts';
 import { formatProblem, InvalidManifestError, parseDuration, parseManifest, type ManifestProblem } from './index.ts';
 
 const fixtures = new URL('../../test/fixtures/manifests/', import.meta.url);
@@ -73,6 +77,79 @@ test('good/monorepo.yaml: apps sorted by name, durations in ms', () => {
   assert.equal(apps.map((a) => a.name), ['admin-ui', 'api', 'worker']);
   assert.equal(apps.map((a) => a.health.timeoutMs), [30_000, 500, 45_000]);
   assert.equal(apps[1]?.build, { context: 'services/api', dockerfile: 'api.Dockerfile' });
+});
+
+test('good/secrets.yaml: plain values in env, secret references in secrets, database kept', () => {
+  const [web, worker] = manifestOf(read('good', 'secrets.yaml')).apps;
+  assert.equal(web?.env, { NODE_ENV: 'production' });
+  assert.equal(Object.keys(web?.secrets ?? {}), ['STRIPE_KEY', 'MAILER_PASSWORD', 'API_TOKEN', 'SAME_TOKEN_FOLDED']);
+  assert.equal(web?.secrets?.STRIPE_KEY, { kind: 'stored', name: 'STRIPE_KEY' });
+  assert.equal(web?.secrets?.MAILER_PASSWORD, { kind: 'stored', name: 'MAIL_PW_2024' });
+  const token = web?.secrets?.API_TOKEN;
+  assert.is(token?.kind, 'encrypted');
+  assert.match(token?.kind === 'encrypted' ? token.ciphertext : '', /^-----BEGIN AGE ENCRYPTED FILE-----\n[A-Za-z0-9+/=\n]+\n-----END AGE ENCRYPTED FILE-----\n$/);
+  // A folded (`>`) copy of the same armor is the same ciphertext, so the spec hash does not depend on the YAML style.
+  assert.equal(web?.secrets?.SAME_TOKEN_FOLDED, token);
+  assert.is(web?.database, 'postgres');
+  // Without `database`, DATABASE_URL is an ordinary value.
+  assert.equal(worker?.env, { DATABASE_URL: 'postgres://worker@db.example.test/jobs' });
+  assert.is(worker?.database, undefined);
+});
+
+test('an app without secrets or database has neither key, so its spec (and spec hash) did not change', () => {
+  const [web] = manifestOf(read('good', 'full.yaml')).apps;
+  assert.not.ok(web !== undefined && 'secrets' in web);
+  assert.not.ok(web !== undefined && 'database' in web);
+});
+
+test('the line `nexus secret encrypt` prints pastes into nexus.yaml and decrypts with the agent key', async () => {
+  const key = await loadOrCreateAgentKey(mkdtempSync(path.join(os.tmpdir(), 'nexus-manifest-')));
+  const value = 'sk_live_"quoted"\nsecond line ✓';
+  let line = '';
+  const out = { write: (chunk: string) => { line += chunk; return true; } } as unknown as NodeJS.WritableStream;
+  assert.is(await runSecretEncrypt({ key: 'STRIPE_KEY', value, recipient: key.recipient }, out), 0);
+  assert.match(line, /^STRIPE_KEY: \{ encrypted: "-----BEGIN AGE ENCRYPTED FILE-----\\n.+" \}\n$/);
+  assert.not.ok(line.includes('sk_live'));
+  for (const indent of ['      ', '          ']) {
+    const [web] = manifestOf(`version: 1\napps:\n  web:\n    port: 3000\n    env:\n${indent}${line}`).apps;
+    const ref = web?.secrets?.STRIPE_KEY;
+    assert.is(ref?.kind, 'encrypted');
+    assert.is(await decryptManifestValue(ref?.kind === 'encrypted' ? ref.ciphertext : '', key.identity), value);
+  }
+});
+
+test('nexus secret encrypt: agent.pub from the data folder, or a clear error without it', async () => {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'nexus-manifest-'));
+  const key = await loadOrCreateAgentKey(dataDir);
+  let line = '';
+  const out = { write: (chunk: string) => { line += chunk; return true; } } as unknown as NodeJS.WritableStream;
+  await runSecretEncrypt({ key: 'API_TOKEN', value: 'tok-123456', dataDir }, out);
+  const armored = JSON.parse(/encrypted: (".*") \}$/.exec(line.trim())?.[1] ?? '""') as string;
+  assert.is(await decryptManifestValue(armored, key.identity), 'tok-123456');
+
+  const empty = mkdtempSync(path.join(os.tmpdir(), 'nexus-manifest-'));
+  const cases: [Parameters<typeof runSecretEncrypt>[0], string][] = [
+    [{ key: 'API_TOKEN', value: 'tok-123456', dataDir: empty }, 'AGENT_PUBLIC_KEY_MISSING'],
+    [{ key: 'API_TOKEN', value: 'tok-123456', recipient: 'age1nope' }, 'INVALID_RECIPIENT'],
+    [{ key: 'tok-123456', value: 'x', recipient: key.recipient }, 'INVALID_ENV_KEY'],
+    [{ key: 'API_TOKEN', value: '', recipient: key.recipient }, 'EMPTY_SECRET'],
+  ];
+  for (const [options, code] of cases) {
+    const error = await runSecretEncrypt(options, out).catch((e: unknown) => e);
+    assert.instance(error, NexusError);
+    assert.is((error as NexusError).code, code);
+    assert.not.ok((error as Error).message.includes('tok-123456'), (error as Error).message);
+  }
+});
+
+test('a secret pasted where a ciphertext or a secret name belongs is never repeated in a problem', () => {
+  const value = 'Sup3r-S3cret!';
+  for (const entry of [`{ encrypted: "${value}" }`, `{ secret: "${value}" }`, `{ encrypted: 12345678 }`]) {
+    const problems = problemsOf(`version: 1\napps:\n  web:\n    port: 3000\n    env:\n      KEY: ${entry}\n`);
+    assert.is(problems.length, 1, entry);
+    assert.not.ok(formatProblem(problems[0]!).includes(value), formatProblem(problems[0]!));
+    assert.not.ok(formatProblem(problems[0]!).includes('12345678'), formatProblem(problems[0]!));
+  }
 });
 
 test('formatProblem reads like a compiler error', () => {

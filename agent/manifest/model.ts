@@ -20,6 +20,19 @@ export interface BuildSpec {
   dockerfile: string;
 }
 
+/**
+ * Where a secret env value comes from. Only references live in the
+ * manifest: `stored` names a secret set out of band (`nexus secret set
+ * <app> NAME`); `encrypted` is committed age armor (canonical form, see
+ * agent/secrets normalizeArmor) that only the agent's key opens.
+ */
+export type SecretRef =
+  | { kind: 'stored'; name: string }
+  | { kind: 'encrypted'; ciphertext: string };
+
+/** The databases the agent can provision for an app. */
+export type DatabaseKind = 'postgres';
+
 /** One app of the manifest. */
 export interface AppSpec {
   /** ^[a-z][a-z0-9-]{0,39}$ — used in container and file names. */
@@ -30,8 +43,21 @@ export interface AppSpec {
   /** Lowercase hostnames, each unique within the manifest. Default []. */
   domains: string[];
   health: HealthSpec;
-  /** Plain string values only, for now. Default {}. */
+  /** The plain (committed, not secret) values only. Default {}. */
   env: Record<string, string>;
+  /**
+   * The env values that are secrets, by variable name (read it as
+   * `spec.secrets ?? {}`). A name is in `env` or here, never both (one YAML
+   * map). Absent when there are none, so that the spec of an app without
+   * secrets — and the spec hash that decides redeploys — is the same as
+   * before secrets existed.
+   */
+  secrets?: Record<string, SecretRef>;
+  /**
+   * `postgres`: provision a per-app database and inject DATABASE_URL
+   * (which the manifest may then not set itself). Absent: no database.
+   */
+  database?: DatabaseKind;
 }
 
 /** A valid nexus.yaml. */
