@@ -11,16 +11,32 @@ import { createReconciler, type Reconciler } from '../reconcile/index.ts';
 import { createScheduler } from '../scheduler/index.ts';
 import { createApp, startServer } from '../server/index.ts';
 import { openStore, type StateStore } from '../../state/index.ts';
-import { viewPlan } from '../reconcile/index.ts';
 import { ensureApiToken, ensureLabelKey } from './api.ts';
+import { agentApi } from './agent-api.ts';
+import { createEnvResolver } from '../reconcile/index.ts';
+import { createRedactor, createSealer, loadOrCreateAgentKey, type Redactor, type Sealer, type AgentKey } from '../secrets/index.ts';
 
 export const usage = 'nexus agent --config FILE    run the agent: poll repos, reconcile, serve /status';
 
+/** The agent's key and what is built on it: sealing for the state, and the redactor for logs and answers. */
+export interface AgentSecrets {
+  key: AgentKey;
+  sealer: Sealer;
+  redactor: Redactor;
+}
+
+export async function loadAgentSecrets(dataDir: string): Promise<AgentSecrets> {
+  const key = await loadOrCreateAgentKey(dataDir);
+  return { key, sealer: createSealer(key), redactor: createRedactor() };
+}
+
 /** Builds the reconciler and its real drivers from an agent config (no singletons). */
-export async function buildReconciler(config: AgentConfig, log: Logger, store: StateStore): Promise<Reconciler> {
+export async function buildReconciler(config: AgentConfig, log: Logger, store: StateStore, secrets: AgentSecrets): Promise<Reconciler> {
   const docker = new Docker(config.docker.socketPath ? { socketPath: config.docker.socketPath } : undefined);
   const cacheDir = path.join(config.dataDir, 'repos');
   return createReconciler({
+    seal: (value) => secrets.sealer.seal(value),
+    resolveEnv: createEnvResolver({ sealer: secrets.sealer, identity: secrets.key.identity, redactor: secrets.redactor, state: () => store.read() }),
     config,
     fetchHead: (repo) => fetchBranchHead({ name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenEnv ? process.env[repo.tokenEnv] : undefined }, cacheDir),
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),
@@ -39,11 +55,13 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
 
 /** `nexus agent`: runs until SIGTERM/SIGINT, then finishes the cycle in progress and exits. */
 export async function runAgent(options: { config: string }): Promise<number> {
-  const log = createLogger();
   const config = await loadAgentConfig(options.config);
+  const secrets = await loadAgentSecrets(config.dataDir);
+  // Every log line passes the redactor: a secret the agent has resolved is never written out.
+  const log = createLogger(undefined, (line) => secrets.redactor.redact(line));
   // The JSON file in dataDir, or a Postgres store shared between agents (namespace: the agent's name).
   const store = await openStore({ dataDir: config.dataDir, url: config.state.url ?? (config.state.urlEnv ? process.env[config.state.urlEnv] : undefined), namespace: config.name });
-  const reconciler = await buildReconciler(config, log, store);
+  const reconciler = await buildReconciler(config, log, store, secrets);
   const scheduler = createScheduler({
     repos: config.repos,
     log,
@@ -51,33 +69,7 @@ export async function runAgent(options: { config: string }): Promise<number> {
       await reconciler.runCycle({ fetch: config.repos.filter((repo) => names.includes(repo.name)), trigger });
     },
   });
-  const app = createApp({
-    token: await ensureApiToken(config.dataDir),
-    status: () => reconciler.status(),
-    plan: async () => viewPlan(await reconciler.preview()),
-    history(name) {
-      const { repo, app: appName } = reconciler.resolveApp(name);
-      return { repo, app: appName, deployments: reconciler.history(repo, appName).map(({ snapshot, ...rest }) => ({ ...rest, image: snapshot?.image ?? rest.image })) };
-    },
-    async rollback(name, to) {
-      const { repo, app: appName } = reconciler.resolveApp(name);
-      const { snapshot, ...target } = await reconciler.rollback(repo, appName, to);
-      await scheduler.requestSync([repo], 'manual');
-      const serving = reconciler.status().repos.find((item) => item.name === repo)?.apps.find((item) => item.name === appName);
-      const ok = serving?.release !== undefined && serving.sync === 'Synced' && serving.pinned?.deployment === target.id;
-      const message = ok
-        ? `${repo}/${appName} rolled back to release ${target.release} (revision ${target.revision.slice(0, 7)}); pinned until a new commit changes it`
-        : `${repo}/${appName} pinned to release ${target.release}, but it is not serving yet: ${serving?.lastAttempt?.message ?? serving?.held ?? 'see nexus status'}`;
-      return { repo, app: appName, deployment: { ...target, image: snapshot?.image }, message };
-    },
-    async sync(repo) {
-      const names = repo ? config.repos.filter((item) => item.name === repo).map((item) => item.name) : config.repos.map((item) => item.name);
-      if (names.length === 0) return { ok: false, message: `no repo named ${repo} in ${config.file}` };
-      for (const name of names) await reconciler.clearFailures(name);
-      await scheduler.requestSync(names, 'manual');
-      return { ok: true, message: `synced ${names.join(', ')}` };
-    },
-  });
+  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor }));
   const server = await startServer(app, config.server.host, config.server.port);
   log.info('agent started', { config: config.file, repos: config.repos.length, status: `http://${config.server.host}:${config.server.port}/status` });
   scheduler.start();

@@ -6,6 +6,8 @@ import * as status from './status.ts';
 import * as planCommand from './plan.ts';
 import * as history from './history.ts';
 import * as rollback from './rollback.ts';
+import * as secret from './secret.ts';
+import * as secretSet from './secret-set.ts';
 
 const USAGE = `usage: nexus <command> [options]
 
@@ -15,6 +17,8 @@ const USAGE = `usage: nexus <command> [options]
   ${planCommand.usage}
   ${history.usage}
   ${rollback.usage}
+  ${secret.usage}
+  ${secretSet.usage}
 `;
 
 /** Parses argv and runs one subcommand; returns the process exit code. */
@@ -23,7 +27,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' } },
+    options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' }, recipient: { type: 'string' }, 'data-dir': { type: 'string' }, yes: { type: 'boolean', default: false } },
   });
   const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
   switch (command) {
@@ -37,6 +41,16 @@ export async function main(argv: string[]): Promise<number> {
       return planCommand.runPlan({ config, json: values.json ?? false });
     case 'history':
       return history.runHistory({ config, app: positionals[0], json: values.json ?? false });
+    case 'secret': {
+      const [verb, ...args] = positionals;
+      if (verb === 'encrypt') {
+        const dataDir = values['data-dir'] ?? (values.recipient ? undefined : await dataDirOf(config));
+        return secret.runSecretEncrypt({ key: args[0] ?? '', value: await secretSet.readStdin(), recipient: values.recipient, dataDir });
+      }
+      if (verb === 'set') return secretSet.runSecretSet({ config, app: args[0], name: args[1], value: await secretSet.readStdin() });
+      process.stderr.write(`usage:\n  ${secret.usage}\n  ${secretSet.usage}\n`);
+      return 2;
+    }
     case 'rollback':
       return rollback.runRollback({ config, app: positionals[0], to: values.to, json: values.json ?? false });
     case undefined:
@@ -48,6 +62,12 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
+}
+
+/** The data folder of the agent config, if it can be read (for `secret encrypt` on the agent host). */
+async function dataDirOf(config: string): Promise<string | undefined> {
+  const { loadAgentConfig } = await import('../config/index.ts');
+  return loadAgentConfig(config).then((loaded) => loaded.dataDir, () => undefined);
 }
 
 /** Runs the CLI and exits the process with its code; errors print as one line with their code. */

@@ -11,10 +11,15 @@ export interface Logger {
   error(msg: string, fields?: LogFields): void;
 }
 
-export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line)): Logger {
+/**
+ * `redact` (the agent's secret redactor) runs over every finished line, as
+ * the last guard: a secret that slipped into a message or field is
+ * replaced before the line is written.
+ */
+export function createLogger(write: (line: string) => void = (line) => process.stdout.write(line), redact: (text: string) => string = (text) => text): Logger {
   const emit = (level: string) =>
     function log(msg: string, fields: LogFields = {}) {
-      write(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`);
+      write(redact(`${JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields })}\n`));
     };
   return { info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

@@ -66,6 +66,10 @@ async function applyAction(action: Action, ctx: DeployContext, options: ApplyOpt
       case 'remove-container':
         await retry(() => ctx.runtime.removeContainer(action.container.id));
         break;
+      case 'ensure-database':
+        if (!ctx.databases) throw new Error('this agent has no database support configured');
+        await retry(() => ctx.databases!.ensure(action.repo, action.app));
+        break;
       case 'unpin':
         await ctx.store.update((state) => {
           delete state.pins[appKey(action.repo, action.app)];

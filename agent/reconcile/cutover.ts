@@ -7,6 +7,7 @@ import { appKey, type Deployment, type ReleaseSnapshot, type StateStore, type Tr
 import { isTransient } from './retry.ts';
 import { waitUntilHealthy } from './health-check.ts';
 import type { DesiredApp } from './desired.ts';
+import type { ObservedDatabaseServer } from './plan.ts';
 
 /** What a deploy needs from the outside world, passed in (no singletons). */
 export interface DeployContext {
@@ -26,6 +27,20 @@ export interface DeployContext {
    * and the secret part sealed for the release record. Default: plain only.
    */
   resolveEnv?: (desired: DesiredApp) => Promise<ResolvedEnv>;
+  /** Per-app Postgres databases; absent when the agent has no database support wired. */
+  databases?: DatabaseProvisioner;
+}
+
+/** What the reconciler needs from the database driver. */
+export interface DatabaseProvisioner {
+  /** Whether the server answers, and which app databases exist on it. */
+  observe(): Promise<ObservedDatabaseServer>;
+  /** Creates (or repairs) the app's role and database and records it; idempotent. */
+  ensure(repo: string, app: string): Promise<void>;
+  /** Sets a new password and records it. */
+  rotate(repo: string, app: string): Promise<void>;
+  /** Drops database and role and forgets the record. */
+  drop(repo: string, app: string): Promise<void>;
 }
 
 export interface ResolvedEnv {

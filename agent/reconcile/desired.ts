@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { parseManifest, type AppSpec, type ManifestProblem } from '../manifest/index.ts';
 import { readFileAt, treeIdAt } from '../source/index.ts';
-import type { Deployment } from '../../state/index.ts';
+import { appKey, type Deployment, type StateData } from '../../state/index.ts';
 
 /** One app as git says it should run. */
 export interface DesiredApp {
@@ -85,6 +85,22 @@ export async function readDesiredRepo(input: { repo: string; gitdir: string; rev
   }
   if (problems.length > 0) return { kind: 'invalid', repo, revision, problems };
   return { kind: 'valid', repo, revision, apps };
+}
+
+/**
+ * The spec hash that decides redeploys, with what lives outside git folded
+ * in: the versions of the out-of-band secrets the app references and of its
+ * database password (each a hash of the sealed value, which changes on every
+ * `secret set` or `db rotate`). An app with neither keeps its git hash, so
+ * adding this changed nothing for apps already running.
+ */
+export function withStateVersions(app: DesiredApp, state: Pick<StateData, 'secrets' | 'databases'>): DesiredApp {
+  const key = appKey(app.repo, app.app);
+  const stored = Object.values(app.spec.secrets ?? {}).flatMap((ref) => (ref.kind === 'stored' ? [ref.name] : [])).sort();
+  if (stored.length === 0 && !app.spec.database) return app;
+  const secrets = Object.fromEntries(stored.map((name) => [name, hashOf(state.secrets[key]?.[name] ?? null).slice(0, 16)]));
+  const database = app.spec.database ? hashOf(state.databases[key]?.sealedPassword ?? null).slice(0, 16) : null;
+  return { ...app, specHash: hashOf({ git: app.specHash, secrets, database }).slice(0, 16) };
 }
 
 /** sha256 of a canonical JSON rendering (object keys sorted). */

@@ -34,6 +34,8 @@ function targetOf(action: Action): string {
       return action.container.name;
     case 'unpin':
       return 'rollback pin';
+    case 'ensure-database':
+      return 'postgres database';
   }
 }
 

@@ -258,9 +258,51 @@ test('a container changed by hand (env, limits) is replaced through a deploy, na
   assert.match(result.actions[0]!.reason, /drifted from its release: memory limit changed by hand, environment changed by hand/);
 });
 
+// --- databases and secrets ----------------------------------------------------
+
+const withDb = (overrides: Partial<DesiredApp> = {}) => {
+  const app = desiredApp('web', overrides);
+  return { ...app, spec: { ...app.spec, database: 'postgres' as const } };
+};
+const record = { database: 'app_demo_web', role: 'app_demo_web', sealedPassword: 'sealed', createdAt: 't' };
+
+test('an app asking for a database gets one first; nothing else is planned for it in that pass', () => {
+  const result = plan({ ...input([valid(withDb())], [], []), observed: { containers: [], routes: [], databaseServer: { reachable: true, databases: [] } } });
+  assert.equal(kinds(result), ['ensure-database:web']);
+  assert.match(result.actions[0]!.reason, /asks for a Postgres database/);
+});
+
+test('a recorded database missing on the server is made again', () => {
+  const result = plan({ ...input([valid(withDb())], [serving], [routeTo(serving)]), observed: { containers: [serving], routes: [routeTo(serving)], databaseServer: { reachable: true, databases: [] } }, databases: { 'demo/web': record } });
+  assert.equal(kinds(result), ['ensure-database:web']);
+  assert.match(result.actions[0]!.reason, /database app_demo_web is missing on the server/);
+});
+
+test('database server unreachable: the app is held with the reason, other apps go on', () => {
+  const other = desiredApp('api');
+  const result = plan({ ...input([valid(withDb(), other)], [serving], [routeTo(serving)]), observed: { containers: [serving], routes: [routeTo(serving)], databaseServer: { reachable: false, reason: 'connect ECONNREFUSED postgres:5432' } }, databases: { 'demo/web': record } });
+  assert.equal(kinds(result), ['deploy:api']);
+  assert.match(result.held[0]!.reason, /web needs its Postgres database, but connect ECONNREFUSED postgres:5432 — the running release keeps serving/);
+});
+
+test('with its database present the app is planned as usual', () => {
+  const result = plan({ ...input([valid(withDb())], [], []), observed: { containers: [], routes: [], databaseServer: { reachable: true, databases: ['app_demo_web'] } }, databases: { 'demo/web': record } });
+  assert.equal(kinds(result), ['deploy:web']);
+});
+
+test('a referenced out-of-band secret that is not set holds the app, saying the command to run', () => {
+  const app = desiredApp('web');
+  const withSecret = { ...app, spec: { ...app.spec, secrets: { STRIPE_KEY: { kind: 'stored' as const, name: 'STRIPE' } } } };
+  const result = plan(input([valid(withSecret)], [serving], [routeTo(serving)]));
+  assert.equal(result.actions, []);
+  assert.match(result.held[0]!.reason, /secret STRIPE_KEY \(secret STRIPE\) of app web is not set — run `nexus secret set web STRIPE`/);
+  const set = plan({ ...input([valid(withSecret)], [], []), storedSecrets: { 'demo/web': ['STRIPE'] } });
+  assert.equal(kinds(set), ['deploy:web']);
+});
+
 test('every action kind is produced by some plan above', () => {
   // Guards the table: a new kind must come with cases that produce it.
-  assert.equal([...ACTION_KINDS].sort(), ['deploy', 'remove-container', 'remove-route', 'unpin', 'write-route']);
+  assert.equal([...ACTION_KINDS].sort(), ['deploy', 'ensure-database', 'remove-container', 'remove-route', 'unpin', 'write-route']);
 });
 
 test.run();

@@ -1,13 +1,19 @@
 import { renderServerBlock, routeFileName, type ObservedRoute } from '../proxy/index.ts';
 import type { ObservedContainer } from '../runtime/index.ts';
-import { appKey, type Deployment, type FailedSpec, type Pin } from '../../state/index.ts';
+import { appKey, type DatabaseRecord, type Deployment, type FailedSpec, type Pin } from '../../state/index.ts';
 import { pinnedTarget, type DesiredApp, type DesiredRepo } from './desired.ts';
 
 /** What one observation pass found on the host. */
 export interface Observed {
   containers: ObservedContainer[];
   routes: ObservedRoute[];
+  /** The Postgres server of app databases; looked at only when some app needs one. */
+  databaseServer?: ObservedDatabaseServer;
 }
+
+export type ObservedDatabaseServer =
+  | { reachable: true; databases: string[] }
+  | { reachable: false; reason: string };
 
 export interface PlanInput {
   /** The latest snapshot of every configured repo that has been fetched. */
@@ -21,6 +27,10 @@ export interface PlanInput {
   listen: string;
   /** Apps held at a recorded release by `nexus rollback`, with that release's deployment. */
   pins?: Record<string, PinnedRelease>;
+  /** Names of the secrets set out of band, per app key. */
+  storedSecrets?: Record<string, string[]>;
+  /** The databases the agent made, per app key. */
+  databases?: Record<string, DatabaseRecord>;
 }
 
 /** A pin and the deployment it holds the app at (which carries the release snapshot). */
@@ -35,10 +45,18 @@ export type Action =
   | { kind: 'write-route'; repo: string; app: string; reason: string; file: string; content: string }
   | { kind: 'remove-route'; repo: string; app: string; reason: string; file: string }
   | { kind: 'remove-container'; repo: string; app: string; reason: string; container: ObservedContainer }
-  | { kind: 'unpin'; repo: string; app: string; reason: string };
+  | { kind: 'unpin'; repo: string; app: string; reason: string }
+  | { kind: 'ensure-database'; repo: string; app: string; reason: string };
 
 /** Every action kind, for tables and docs. */
-export const ACTION_KINDS = ['deploy', 'write-route', 'remove-route', 'remove-container', 'unpin'] as const;
+export const ACTION_KINDS = ['deploy', 'write-route', 'remove-route', 'remove-container', 'unpin', 'ensure-database'] as const;
+
+/**
+ * Kinds that change what later actions of the same app depend on (a new
+ * database password changes the spec hash): after applying one, the
+ * reconciler plans again in the same cycle rather than acting on a stale plan.
+ */
+export const PREREQUISITE_KINDS: ReadonlySet<Action['kind']> = new Set(['ensure-database']);
 
 /** An app the plan deliberately leaves alone, and why. */
 export interface Hold {
@@ -107,6 +125,10 @@ function planApp(fromGit: DesiredApp, containers: ObservedContainer[], route: Ob
     if (target) app = target;
   }
 
+  const prerequisites = planPrerequisites(app, input);
+  if (prerequisites.hold) return { actions, hold: prerequisites.hold };
+  if (prerequisites.actions.length > 0) return { actions: [...actions, ...prerequisites.actions] };
+
   const current = pickCurrent(containers, app.specHash, route);
   if (current && current.drift.length > 0) {
     // Changed by hand: replaced through the normal cutover (the drifted one keeps serving until then).
@@ -133,6 +155,37 @@ function planApp(fromGit: DesiredApp, containers: ObservedContainer[], route: Ob
     if (container.id !== current.id) actions.push({ kind: 'remove-container', ...base, container, reason: `old release ${container.release} (${container.state}) left over` });
   }
   return { actions };
+}
+
+/**
+ * What must exist before an app can be (re)deployed: every out-of-band
+ * secret it references, and its database. A missing secret or an
+ * unreachable database server holds the app — what runs keeps running —
+ * with a reason that says what to do.
+ */
+function planPrerequisites(app: DesiredApp, input: PlanInput): { actions: Action[]; hold?: Hold } {
+  const base = { repo: app.repo, app: app.app };
+  const key = appKey(app.repo, app.app);
+  // A rollback target carries its secrets sealed in its release record.
+  if (!app.sealedEnv) {
+    const have = new Set(input.storedSecrets?.[key] ?? []);
+    const missing = Object.entries(app.spec.secrets ?? {}).filter(([, ref]) => ref.kind === 'stored' && !have.has(ref.name));
+    if (missing.length > 0) {
+      const names = missing.map(([variable, ref]) => (ref.kind === 'stored' && ref.name !== variable ? `${variable} (secret ${ref.name})` : variable));
+      const first = missing[0]![1];
+      return { actions: [], hold: { ...base, reason: `secret ${names.join(', ')} of app ${app.app} is not set — run \`nexus secret set ${app.app} ${first.kind === 'stored' ? first.name : ''}\` (value on stdin)` } };
+    }
+  }
+  if (!app.spec.database) return { actions: [] };
+  const server = input.observed.databaseServer;
+  if (!server || !server.reachable) {
+    const reason = server && !server.reachable ? server.reason : 'the database server was not observed';
+    return { actions: [], hold: { ...base, reason: `app ${app.app} needs its Postgres database, but ${reason} — the running release keeps serving; retried every cycle` } };
+  }
+  const record = input.databases?.[key];
+  if (!record) return { actions: [{ kind: 'ensure-database', ...base, reason: 'app asks for a Postgres database (database: postgres)' }] };
+  if (!server.databases.includes(record.database)) return { actions: [{ kind: 'ensure-database', ...base, reason: `database ${record.database} is missing on the server` }] };
+  return { actions: [] };
 }
 
 /**

@@ -4,7 +4,8 @@ import { describeError } from '../errors/index.ts';
 import { NexusError } from '../errors/index.ts';
 import { appKey, type Deployment, type StateData, type Trigger } from '../../state/index.ts';
 import { readDesiredRepo, type DesiredRepo } from './desired.ts';
-import { plan, type Observed, type PinnedRelease, type Plan } from './plan.ts';
+import { plan, PREREQUISITE_KINDS, type Observed, type PinnedRelease, type Plan } from './plan.ts';
+import { withStateVersions } from './desired.ts';
 import { withRetry } from './retry.ts';
 import { applyActions, type ActionOutcome } from './apply.ts';
 import { buildStatus, type StatusReport } from './status.ts';
@@ -16,6 +17,8 @@ export type FetchHead = (repo: RepoConfig) => Promise<string>;
 export interface ReconcilerDeps extends DeployContext {
   config: AgentConfig;
   fetchHead: FetchHead;
+  /** Seals secret values for the state store (see agent/secrets). */
+  seal?: (plaintext: string) => Promise<string>;
   /** Backoff base for transient failures; default 250 ms. */
   retryBaseMs?: number;
 }
@@ -23,6 +26,18 @@ export interface ReconcilerDeps extends DeployContext {
 export class AppNotFoundError extends NexusError<'APP_NOT_FOUND', { app: string }> {
   constructor(app: string, known: string[]) {
     super('APP_NOT_FOUND', `no app "${app}" — known apps: ${known.join(', ') || 'none yet'}; name it as <repo>/<app> if two repos share the name`, { app });
+  }
+}
+
+export class SecretNameError extends NexusError<'SECRET_NAME', { name: string }> {
+  constructor(name: string) {
+    super('SECRET_NAME', `"${name.slice(0, 40)}" is not a valid secret name — use letters, digits and '_', not starting with a digit, e.g. STRIPE_KEY`, { name: name.slice(0, 40) });
+  }
+}
+
+export class DatabaseCommandError extends NexusError<'DATABASE_COMMAND', Record<string, never>> {
+  constructor(message: string) {
+    super('DATABASE_COMMAND', message, {});
   }
 }
 
@@ -55,6 +70,12 @@ export interface Reconciler {
    * build; a new commit that changes the app ends the pin.
    */
   rollback(repo: string, app: string, to?: string): Promise<Deployment>;
+  /** Stores a secret sealed to the agent's key; the next cycle makes a release with it. */
+  setSecret(repo: string, app: string, name: string, value: string): Promise<void>;
+  /** New database password (a new release follows through the cutover). */
+  rotateDatabase(repo: string, app: string): Promise<void>;
+  /** Drops the app's database and role — the only way they are ever dropped. */
+  dropDatabase(repo: string, app: string): Promise<void>;
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
@@ -112,9 +133,18 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   function planNow(): Plan {
     const configured = config.repos.map((repo) => repo.name);
-    const desired = configured.flatMap((name) => snapshots.get(name) ?? []);
     const state = store.read();
-    return plan({ desired, configuredRepos: configured, observed, failed: state.failed, listen: config.nginx.listen, pins: pinnedReleases(state) });
+    // Secret and database versions live in the state, not in git: fold them into the spec hash.
+    const desired = configured.flatMap((name) => snapshots.get(name) ?? []).map((repo) => (repo.kind === 'valid' ? { ...repo, apps: repo.apps.map((app) => withStateVersions(app, state)) } : repo));
+    return plan({
+      desired, configuredRepos: configured, observed, failed: state.failed, listen: config.nginx.listen, pins: pinnedReleases(state),
+      storedSecrets: Object.fromEntries(Object.entries(state.secrets ?? {}).map(([key, values]) => [key, Object.keys(values)])),
+      databases: state.databases ?? {},
+    });
+  }
+
+  function needsDatabase(): boolean {
+    return [...snapshots.values()].some((repo) => repo.kind === 'valid' && repo.apps.some((app) => app.spec.database));
   }
 
   function knownApps(): { repo: string; app: string }[] {
@@ -127,8 +157,15 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   // 2. Observed: one pass over Docker and the agent's nginx folder.
   async function observe(): Promise<Observed> {
-    const [containers, routes] = await Promise.all([deps.runtime.listManaged(), deps.proxy.listRoutes()]);
-    return { containers, routes };
+    const [containers, routes, databaseServer] = await Promise.all([
+      deps.runtime.listManaged(),
+      deps.proxy.listRoutes(),
+      // Only when some app needs it: an agent without database apps never touches Postgres.
+      needsDatabase()
+        ? (deps.databases?.observe() ?? Promise.resolve({ reachable: false as const, reason: 'this agent has no database support configured' }))
+        : Promise.resolve(undefined),
+    ]);
+    return { containers, routes, databaseServer };
   }
 
   return {
@@ -143,21 +180,30 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       await Promise.all(fetch.map(refreshDesired));
       observed = await withRetry(observe, { baseDelayMs: deps.retryBaseMs });
 
-      // 3. Plan: pure.
-      const result = planNow();
+      // 3. Plan (pure) and 4. apply. A prerequisite applied (a database
+      // made) changes what the app's deploy depends on, so plan again — at
+      // most a few passes, each on a fresh observation.
+      let result = planNow();
       held = new Map(result.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
       if (dryRun) return { plan: result, outcomes: [] };
-
-      // 4. Apply, then observe again so status shows what is true now.
-      for (const action of result.actions) busy.add(appKey(action.repo, action.app));
-      let outcomes: ActionOutcome[];
-      try {
-        outcomes = await applyActions(result.actions, deps, { trigger, parallel: config.deploy.parallel, retryBaseMs: deps.retryBaseMs });
-      } finally {
-        busy.clear();
+      const outcomes: ActionOutcome[] = [];
+      const firstPlan = result;
+      for (let pass = 1; pass <= 3 && result.actions.length > 0; pass += 1) {
+        for (const action of result.actions) busy.add(appKey(action.repo, action.app));
+        try {
+          outcomes.push(...await applyActions(result.actions, deps, { trigger, parallel: config.deploy.parallel, retryBaseMs: deps.retryBaseMs }));
+        } finally {
+          busy.clear();
+        }
+        // Observe again so status shows what is true now.
+        observed = await observe();
+        const prerequisiteApplied = outcomes.some((outcome) => outcome.ok && PREREQUISITE_KINDS.has(outcome.action.kind));
+        if (!prerequisiteApplied || pass === 3) break;
+        result = planNow();
+        held = new Map(result.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
+        if (!result.actions.some((action) => !PREREQUISITE_KINDS.has(action.kind))) break;
       }
-      if (result.actions.length > 0) observed = await observe();
-      return { plan: result, outcomes };
+      return { plan: firstPlan, outcomes };
     },
 
     async preview() {
@@ -174,6 +220,36 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
     history(repo, app) {
       return store.read().deployments.filter((item) => item.repo === repo && item.app === app).reverse();
+    },
+
+    async setSecret(repo, app, name, value) {
+      if (!deps.seal) throw new Error('this agent has no secret support configured');
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SecretNameError(name);
+      const sealed = await deps.seal(value);
+      await store.update((state) => {
+        const key = appKey(repo, app);
+        state.secrets[key] = { ...state.secrets[key], [name]: sealed };
+        delete state.failed[key];
+      });
+      log.info('secret set', { repo, app, secret: name });
+    },
+
+    async rotateDatabase(repo, app) {
+      if (!deps.databases) throw new Error('this agent has no database support configured');
+      if (!store.read().databases[appKey(repo, app)]) throw new DatabaseCommandError(`${repo}/${app} has no database — add \`database: postgres\` to the app in nexus.yaml`);
+      await deps.databases.rotate(repo, app);
+      log.info('database password rotated', { repo, app });
+    },
+
+    async dropDatabase(repo, app) {
+      if (!deps.databases) throw new Error('this agent has no database support configured');
+      const key = appKey(repo, app);
+      if (!store.read().databases[key]) throw new DatabaseCommandError(`${key} has no database to drop`);
+      const snapshot = snapshots.get(repo);
+      const stillWanted = snapshot?.kind === 'valid' && snapshot.apps.some((item) => item.app === app && item.spec.database);
+      if (stillWanted) throw new DatabaseCommandError(`${key} still asks for its database in nexus.yaml — remove \`database: postgres\` (or the app) first, then drop`);
+      await deps.databases.drop(repo, app);
+      log.warn('database dropped', { repo, app });
     },
 
     async rollback(repo, app, to) {

@@ -18,6 +18,14 @@ export interface ServerDeps {
   history?: (app: string) => { repo: string; app: string; deployments: DeploymentView[] };
   /** Pins an app at a recorded release and syncs; resolves once the cycle ran. */
   rollback?: (app: string, to: string | undefined) => Promise<{ repo: string; app: string; deployment: DeploymentView; message: string }>;
+  /** Stores a secret (sealed) for an app and syncs. The value never comes back out. */
+  setSecret?: (app: string, name: string, value: string) => Promise<{ message: string }>;
+  /** New database password for an app, then a sync (new release). */
+  rotateDatabase?: (app: string) => Promise<{ message: string }>;
+  /** Drops an app's database and role. */
+  dropDatabase?: (app: string) => Promise<{ message: string }>;
+  /** Runs over every JSON answer: replaces any secret value the agent knows. */
+  redact?: <T>(value: T) => T;
   /**
    * Bearer token that every mutating /api route requires (the CLI reads it
    * from the agent's data folder, mode 0600). Undefined: those routes are off.
@@ -28,6 +36,17 @@ export interface ServerDeps {
 /** The status API: routes only, no I/O of its own (tested with app.request). */
 export function createApp(deps: ServerDeps): Hono {
   const app = new Hono();
+  // Last guard on every JSON answer: whatever secret the agent knows is replaced.
+  if (deps.redact) {
+    const redact = deps.redact;
+    app.use('*', async (c, next) => {
+      await next();
+      if (!c.res.headers.get('content-type')?.includes('application/json')) return;
+      const body = await c.res.clone().json().catch(() => undefined);
+      if (body === undefined) return;
+      c.res = new Response(JSON.stringify(redact(body)), { status: c.res.status, headers: c.res.headers });
+    });
+  }
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/status', (c) => c.json(deps.status()));
   app.post('/sync', async (c) => {
@@ -39,12 +58,25 @@ export function createApp(deps: ServerDeps): Hono {
   app.get('/api/plan', async (c) => (deps.plan ? c.json(await deps.plan()) : c.json({ error: 'plan is not available' }, 501)));
   app.get('/api/apps/:app{.+}/history', (c) => answer(c, () => deps.history!(c.req.param('app')), !deps.history));
   app.post('/api/apps/:app{.+}/rollback', async (c) => {
-    if (!authorized(c, deps.token)) return c.json({ error: 'missing or wrong API token — use the nexus CLI on the agent host (it reads the token from the data folder)' }, 401);
+    if (!authorized(c, deps.token)) return unauthorized(c);
     const body = (await c.req.json().catch(() => ({}))) as { to?: unknown };
     const to = typeof body.to === 'string' && body.to.length > 0 ? body.to : undefined;
     return answer(c, () => deps.rollback!(c.req.param('app'), to), !deps.rollback);
   });
+  app.put('/api/apps/:app{.+}/secrets/:name', async (c) => {
+    if (!authorized(c, deps.token)) return unauthorized(c);
+    const body = (await c.req.json().catch(() => ({}))) as { value?: unknown };
+    if (typeof body.value !== 'string' || body.value.length === 0) return c.json({ error: 'send the secret as JSON {"value": "..."} (nexus secret set reads it from stdin)' }, 400);
+    const value = body.value;
+    return answer(c, () => deps.setSecret!(c.req.param('app'), c.req.param('name'), value), !deps.setSecret);
+  });
+  app.post('/api/apps/:app{.+}/db/rotate', (c) => (authorized(c, deps.token) ? answer(c, () => deps.rotateDatabase!(c.req.param('app')), !deps.rotateDatabase) : unauthorized(c)));
+  app.delete('/api/apps/:app{.+}/db', (c) => (authorized(c, deps.token) ? answer(c, () => deps.dropDatabase!(c.req.param('app')), !deps.dropDatabase) : unauthorized(c)));
   return app;
+}
+
+function unauthorized(c: Context): Response {
+  return c.json({ error: 'missing or wrong API token — use the nexus CLI on the agent host (it reads the token from the data folder)' }, 401);
 }
 
 /** Runs a handler; a NexusError becomes a 4xx with its message, anything else a 500. */

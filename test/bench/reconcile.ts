@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
 import { loadAgentConfig } from '../../agent/config/index.ts';
 import { silentLogger } from '../../agent/log/index.ts';
-import { buildReconciler } from '../../agent/cli/agent.ts';
+import { buildReconciler, loadAgentSecrets } from '../../agent/cli/agent.ts';
 import { openStore } from '../../state/index.ts';
 import { startGitServer } from '../support/git-server.ts';
 import { pushFolder, removeWorkClones } from '../support/git-push.ts';
@@ -66,7 +66,7 @@ const rows: string[] = [];
 try {
   const config = await loadAgentConfig(configFile);
   const store = await openStore({ dataDir });
-  const reconciler = await buildReconciler(config, silentLogger, store);
+  const reconciler = await buildReconciler(config, silentLogger, store, await loadAgentSecrets(dataDir));
   const repo = config.repos[0]!;
 
   for (const size of SIZES) {

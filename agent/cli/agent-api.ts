@@ -1,0 +1,75 @@
+/**
+ * The agent's HTTP API handlers, built from the running reconciler and
+ * scheduler. Each mutating call changes state through the reconciler, then
+ * asks the scheduler for a cycle (queued behind any cycle in progress, so
+ * one app never has two operations at once) and reports what serves after.
+ */
+import type { AgentConfig } from '../config/index.ts';
+import { viewPlan, type Reconciler } from '../reconcile/index.ts';
+import type { Scheduler } from '../scheduler/index.ts';
+import type { ServerDeps } from '../server/index.ts';
+import type { Redactor } from '../secrets/index.ts';
+
+export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor }): ServerDeps {
+  const { config, reconciler, scheduler } = input;
+  const appStatus = (repo: string, app: string) => reconciler.status().repos.find((item) => item.name === repo)?.apps.find((item) => item.name === app);
+  const afterSync = (repo: string, app: string, done: string) => {
+    const status = appStatus(repo, app);
+    const problem = status?.held ?? (status?.lastAttempt?.status === 'failed' ? status.lastAttempt.message : undefined);
+    return problem ? `${done}, but ${repo}/${app} is not serving it: ${problem}` : `${done}; ${repo}/${app} is ${status?.sync ?? 'Unknown'} and ${status?.health ?? 'Unknown'}`;
+  };
+
+  return {
+    token: input.token,
+    redact: (value) => input.redactor.redactDeep(value),
+    status: () => reconciler.status(),
+    plan: async () => viewPlan(await reconciler.preview()),
+
+    history(name) {
+      const { repo, app } = reconciler.resolveApp(name);
+      // The release snapshot (env, sealed secrets) stays inside the agent.
+      return { repo, app, deployments: reconciler.history(repo, app).map(({ snapshot, ...rest }) => ({ ...rest, image: snapshot?.image ?? rest.image })) };
+    },
+
+    async rollback(name, to) {
+      const { repo, app } = reconciler.resolveApp(name);
+      const { snapshot, ...target } = await reconciler.rollback(repo, app, to);
+      await scheduler.requestSync([repo], 'manual');
+      const serving = appStatus(repo, app);
+      const ok = serving?.release !== undefined && serving.sync === 'Synced' && serving.pinned?.deployment === target.id;
+      const message = ok
+        ? `${repo}/${app} rolled back to release ${target.release} (revision ${target.revision.slice(0, 7)}); pinned until a new commit changes it`
+        : `${repo}/${app} pinned to release ${target.release}, but it is not serving yet: ${serving?.lastAttempt?.message ?? serving?.held ?? 'see nexus status'}`;
+      return { repo, app, deployment: { ...target, image: snapshot?.image }, message };
+    },
+
+    async setSecret(name, secret, value) {
+      const { repo, app } = reconciler.resolveApp(name);
+      input.redactor.remember(value);
+      await reconciler.setSecret(repo, app, secret, value);
+      await scheduler.requestSync([repo], 'manual');
+      return { message: afterSync(repo, app, `secret ${secret} of ${repo}/${app} stored (sealed)`) };
+    },
+
+    async rotateDatabase(name) {
+      const { repo, app } = reconciler.resolveApp(name);
+      await reconciler.rotateDatabase(repo, app);
+      await scheduler.requestSync([repo], 'manual');
+      return { message: afterSync(repo, app, `database password of ${repo}/${app} rotated`) };
+    },
+
+    async dropDatabase(name) {
+      const { repo, app } = reconciler.resolveApp(name);
+      await reconciler.dropDatabase(repo, app);
+      return { message: `database and role of ${repo}/${app} dropped` };
+    },
+
+    async sync(repo) {
+      const names = repo ? config.repos.filter((item) => item.name === repo).map((item) => item.name) : config.repos.map((item) => item.name);
+      if (names.length === 0) return { ok: false, message: `no repo named ${repo} in ${config.file}` };
+      for (const name of names) await reconciler.clearFailures(name);
+      await scheduler.requestSync(names, 'manual');
+      return { ok: true, message: `synced ${names.join(', ')}` };
+    },
+  };
+}
