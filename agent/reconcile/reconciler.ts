@@ -267,8 +267,10 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
           ? `no successful deployment "${to}" with a recorded release — see \`nexus history ${app}\``
           : 'there is no earlier successful release to go back to — see `nexus history`');
       }
+      // The pin ends when the app's spec changes — in git, or its secrets and database password.
+      const gitSpecHash = withStateVersions(fromGit, store.read()).specHash;
       await store.update((state) => {
-        state.pins[key] = { deploymentId: target.id, gitSpecHash: fromGit.specHash, at: deps.now().toISOString() };
+        state.pins[key] = { deploymentId: target.id, gitSpecHash, at: deps.now().toISOString() };
         delete state.failed[key];
       });
       log.info('rollback pinned', { repo, app, deployment: target.id, release: target.release, revision: target.revision });

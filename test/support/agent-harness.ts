@@ -49,7 +49,7 @@ export interface Harness {
   /** Rewrites the agent config to watch only the named repos (default: all); takes effect on the next start. */
   writeConfig(repoNames?: string[]): Promise<void>;
   /** Runs the nexus CLI against this agent's config. */
-  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  cli(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }>;
   push(files: Record<string, string> | string, message: string): Promise<string>;
   /** GET through nginx with the given Host header. */
   viaNginx(host: string, urlPath?: string): Promise<HttpResult>;
@@ -145,10 +145,11 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       child.kill('SIGKILL');
       await exited;
     },
-    cli: (args) => new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), ...args, '--config', configFile], { cwd: ROOT, timeout: 300_000 }, (error, stdout, stderr) => {
+    cli: (args, stdin = '') => new Promise((resolve) => {
+      const child = execFile(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), ...args, '--config', configFile], { cwd: ROOT, timeout: 300_000 }, (error, stdout, stderr) => {
         resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
       });
+      child.stdin?.end(stdin);
     }),
     push: (files, message) => pushFolder({ remote, files, message }),
     viaNginx: (host, urlPath = '/') => httpGet(`http://127.0.0.1:${nginx.port}${urlPath}`, { host }),
