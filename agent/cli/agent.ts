@@ -13,6 +13,7 @@ import { createApp, startServer } from '../server/index.ts';
 import { openStore, type StateStore } from '../../state/index.ts';
 import { ensureApiToken, ensureLabelKey } from './api.ts';
 import { agentApi } from './agent-api.ts';
+import { createDatabaseService } from '../database/index.ts';
 import { createEnvResolver } from '../reconcile/index.ts';
 import { createRedactor, createSealer, loadOrCreateAgentKey, type Redactor, type Sealer, type AgentKey } from '../secrets/index.ts';
 
@@ -34,9 +35,17 @@ export async function loadAgentSecrets(dataDir: string): Promise<AgentSecrets> {
 export async function buildReconciler(config: AgentConfig, log: Logger, store: StateStore, secrets: AgentSecrets): Promise<Reconciler> {
   const docker = new Docker(config.docker.socketPath ? { socketPath: config.docker.socketPath } : undefined);
   const cacheDir = path.join(config.dataDir, 'repos');
+  // Platform Postgres container by default; an existing server when the config names its admin URL's env var.
+  const adminUrl = config.database.adminUrlEnv ? process.env[config.database.adminUrlEnv] : undefined;
+  if (config.database.adminUrlEnv && !adminUrl) throw new Error(`database.adminUrlEnv names ${config.database.adminUrlEnv}, but that environment variable is empty — set it to the admin postgres:// URL`);
+  const databases = createDatabaseService(adminUrl
+    ? { kind: 'external', adminUrl }
+    : { kind: 'platform', docker, agentName: config.name, dataDir: config.dataDir, image: config.database.image }, store, secrets.sealer);
   return createReconciler({
     seal: (value) => secrets.sealer.seal(value),
-    resolveEnv: createEnvResolver({ sealer: secrets.sealer, identity: secrets.key.identity, redactor: secrets.redactor, state: () => store.read() }),
+    resolveEnv: createEnvResolver({ sealer: secrets.sealer, identity: secrets.key.identity, redactor: secrets.redactor, state: () => store.read(), databaseUrl: databases.databaseUrl }),
+    databases,
+    appNetwork: databases.network,
     config,
     fetchHead: (repo) => fetchBranchHead({ name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenEnv ? process.env[repo.tokenEnv] : undefined }, cacheDir),
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),

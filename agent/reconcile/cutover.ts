@@ -29,6 +29,8 @@ export interface DeployContext {
   resolveEnv?: (desired: DesiredApp) => Promise<ResolvedEnv>;
   /** Per-app Postgres databases; absent when the agent has no database support wired. */
   databases?: DatabaseProvisioner;
+  /** The Docker network apps with a database run on (to reach the platform Postgres by name). */
+  appNetwork?: () => string | undefined;
 }
 
 /** What the reconciler needs from the database driver. */
@@ -109,6 +111,7 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     started = await ctx.runtime.startRelease({
       identity: { repo: desired.repo, app: desired.app, revision: desired.revision, specHash: desired.specHash, release },
       image: image.image, port: desired.spec.port, env: resolved.env, memoryBytes: ctx.memoryBytes,
+      network: desired.spec.database ? ctx.appNetwork?.() : undefined,
     });
     const container = started;
     if (container.hostPort === undefined) throw new Error(`container ${container.name} has no published port`);

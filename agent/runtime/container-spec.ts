@@ -12,6 +12,8 @@ export interface ContainerPlan {
   memoryBytes: number;
   /** The `nexus.config` label (see configLabel); set by the runtime, which holds the key. */
   config?: string;
+  /** A Docker network to run on instead of the default bridge (e.g. to reach the platform Postgres). */
+  network?: string;
 }
 
 /** What a container runs with, as far as drift detection cares. */
@@ -73,6 +75,7 @@ export function renderCreateOptions(plan: ContainerPlan, agent: string): Docker.
     HostConfig: {
       PortBindings: { [portKey]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
       RestartPolicy: { Name: 'unless-stopped' },
+      ...(plan.network ? { NetworkMode: plan.network } : {}),
       Memory: plan.memoryBytes,
       LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
     },

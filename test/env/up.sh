@@ -12,10 +12,13 @@ set -euo pipefail
 
 NODE_IMAGE="${NEXUS_NODE_IMAGE:-node:20-bookworm-slim}"
 BASE_IMAGE="${NEXUS_BASE_IMAGE:-debian:bookworm-slim}"
+PG_IMAGE="${NEXUS_PG_IMAGE:-postgres:15-bookworm}"
 CACHE_DIR="${NEXUS_CACHE_DIR:-/var/cache/nexus-test}"
 ROOTFS="$CACHE_DIR/rootfs-bookworm"
+PG_ROOTFS="$CACHE_DIR/rootfs-bookworm-postgres"
 LOG_DIR=/var/log/nexus-test
-APT_PACKAGES=(docker.io nginx debootstrap git ca-certificates curl)
+# postgresql-15: host binaries for the throwaway clusters of the state-store tests.
+APT_PACKAGES=(docker.io nginx debootstrap git ca-certificates curl postgresql-15)
 CA_BUNDLE=/etc/ssl/certs/ca-certificates.crt
 
 log() { echo "[env] $*"; }
@@ -127,7 +130,43 @@ build_node_image() {
   [[ "$out" == 1 ]] || die "$NODE_IMAGE printed '$out' instead of 1"
 }
 
-if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE"; then
+# The platform Postgres image: Debian's postgresql-15 in its own debootstrap
+# rootfs, with an entrypoint that behaves like the official image for what
+# Nexus uses (initdb with POSTGRES_PASSWORD on an empty data dir, scram auth,
+# listen on all container addresses, run as the postgres user).
+ensure_pg_rootfs() {
+  [[ -f "$PG_ROOTFS/.complete" ]] && return
+  local tmp="$PG_ROOTFS.tmp.$$" mirror
+  mirror=$(mirror_url)
+  log "debootstrap minbase bookworm + postgresql-15 -> $PG_ROOTFS (log: $LOG_DIR/debootstrap-postgres.log)"
+  rm -rf "$tmp"
+  debootstrap --variant=minbase --include=postgresql-15 bookworm "$tmp" "$mirror" >"$LOG_DIR/debootstrap-postgres.log" 2>&1 \
+    || { tail -n 30 "$LOG_DIR/debootstrap-postgres.log" >&2; rm -rf "$tmp"; die "debootstrap (postgres) failed"; }
+  # The package's own cluster is not used: the entrypoint makes one in the volume.
+  rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/var/lib/postgresql/15 "$tmp"/etc/postgresql/15
+  touch "$tmp/.complete"
+  rm -rf "$PG_ROOTFS"
+  mv "$tmp" "$PG_ROOTFS"
+}
+
+build_pg_image() {
+  local stage="$CACHE_DIR/stage-pg.$$"
+  log "docker import $PG_IMAGE"
+  rm -rf "$stage"
+  cp -al "$PG_ROOTFS" "$stage"
+  rm -f "$stage/.complete"
+  install -m 0755 test/env/postgres-entrypoint.sh "$stage/usr/local/bin/nexus-postgres-entrypoint"
+  tar -C "$stage" -c . | docker import \
+    --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV PGDATA=/var/lib/postgresql/data' \
+    --change 'EXPOSE 5432' \
+    --change 'ENTRYPOINT ["/usr/local/bin/nexus-postgres-entrypoint"]' \
+    - "$PG_IMAGE" >/dev/null
+  rm -rf "$stage"
+  docker run --rm --entrypoint postgres "$PG_IMAGE" --version >/dev/null || die "$PG_IMAGE does not run postgres"
+}
+
+if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE" || ! have_image "$PG_IMAGE"; then
   # One builder at a time; a concurrent run waits here, then finds the images.
   exec 9>"$CACHE_DIR/build.lock"
   flock 9
@@ -135,6 +174,10 @@ if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE"; then
     ensure_rootfs
     have_image "$BASE_IMAGE" || build_base_image
     have_image "$NODE_IMAGE" || build_node_image
+  fi
+  if ! have_image "$PG_IMAGE"; then
+    ensure_pg_rootfs
+    build_pg_image
   fi
   flock -u 9
   exec 9>&-

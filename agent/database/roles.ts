@@ -1,0 +1,88 @@
+/**
+ * Per-app roles and databases on a Postgres server, through pg with an
+ * admin connection. Thin: each function is one idempotent step, every
+ * identifier and literal is escaped by pg, and no password is ever put in
+ * an error or a log line.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { NexusError } from '../errors/index.ts';
+
+/** Every database and role Nexus makes starts with this, so observe can list them. */
+export const NAME_PREFIX = 'nx_';
+
+export class DatabaseUnreachableError extends NexusError<'DATABASE_UNREACHABLE', { server: string }> {
+  constructor(server: string, reason: string) {
+    super('DATABASE_UNREACHABLE', `Postgres at ${server} does not answer (${reason}) — check that it runs; apps that need it keep their running release`, { server });
+  }
+}
+
+/** Names of an app's database and role: valid, ≤ 63 bytes, and distinct even when sanitising makes two apps look alike. */
+export function databaseNames(repo: string, app: string): { database: string; role: string } {
+  const clean = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
+  const hash = createHash('sha256').update(`${repo}/${app}`).digest('hex').slice(0, 8);
+  const name = `${NAME_PREFIX}${clean(repo).slice(0, 24)}_${clean(app).slice(0, 24)}_${hash}`;
+  return { database: name, role: name };
+}
+
+/** A strong random password, URL-safe (it goes into DATABASE_URL). */
+export function generatePassword(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The URL an app uses; the password is percent-encoded. */
+export function appConnectionUrl(input: { host: string; port: number; database: string; role: string; password: string }): string {
+  return `postgres://${encodeURIComponent(input.role)}:${encodeURIComponent(input.password)}@${input.host}:${input.port}/${encodeURIComponent(input.database)}`;
+}
+
+/** Runs `work` on one admin connection; connection failures become DatabaseUnreachableError. */
+export async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (error) {
+    const url = new URL(adminUrl);
+    throw new DatabaseUnreachableError(`${url.hostname}:${url.port || 5432}`, (error as Error).message.replaceAll(url.password, '***'));
+  }
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The app's role (login, no superuser/createdb/createrole) with the given
+ * password, and its database owned by it. CONNECT is revoked from PUBLIC,
+ * so no other app's role can even open a session on it.
+ */
+export async function ensureAppDatabase(client: pg.Client, input: { database: string; role: string; password: string }): Promise<void> {
+  const role = client.escapeIdentifier(input.role);
+  const database = client.escapeIdentifier(input.database);
+  const password = client.escapeLiteral(input.password);
+  const hasRole = (await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [input.role])).rowCount! > 0;
+  await client.query(hasRole
+    ? `ALTER ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`
+    : `CREATE ROLE ${role} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`);
+  const hasDatabase = (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [input.database])).rowCount! > 0;
+  if (!hasDatabase) await client.query(`CREATE DATABASE ${database} OWNER ${role}`);
+  await client.query(`REVOKE ALL ON DATABASE ${database} FROM PUBLIC`);
+  await client.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${database} TO ${role}`);
+}
+
+export async function setPassword(client: pg.Client, role: string, password: string): Promise<void> {
+  await client.query(`ALTER ROLE ${client.escapeIdentifier(role)} WITH PASSWORD ${client.escapeLiteral(password)}`);
+}
+
+/** Drops the database (closing its sessions) and then the role. Missing is fine. */
+export async function dropAppDatabase(client: pg.Client, input: { database: string; role: string }): Promise<void> {
+  await client.query(`DROP DATABASE IF EXISTS ${client.escapeIdentifier(input.database)} WITH (FORCE)`);
+  await client.query(`DROP ROLE IF EXISTS ${client.escapeIdentifier(input.role)}`);
+}
+
+/** The app databases on the server (made by Nexus: their names start with NAME_PREFIX). */
+export async function listAppDatabases(client: pg.Client): Promise<string[]> {
+  const result = await client.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'nx\\_%' ORDER BY datname");
+  return result.rows.map((row) => row.datname);
+}
