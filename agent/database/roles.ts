@@ -17,6 +17,12 @@ export class DatabaseUnreachableError extends NexusError<'DATABASE_UNREACHABLE',
   }
 }
 
+export class DatabaseAdminRejectedError extends NexusError<'DATABASE_ADMIN_REJECTED', { server: string; user: string }> {
+  constructor(server: string, user: string, reason: string) {
+    super('DATABASE_ADMIN_REJECTED', `Postgres at ${server} refused the admin login as "${user}" (${reason}) — fix the admin URL's user or password; for the platform Postgres, postgres-admin.json in the agent's data folder must hold the password its volume was first made with`, { server, user });
+  }
+}
+
 /** Names of an app's database and role: valid, ≤ 63 bytes, and distinct even when sanitising makes two apps look alike. */
 export function databaseNames(repo: string, app: string): { database: string; role: string } {
   const clean = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
@@ -35,7 +41,7 @@ export function appConnectionUrl(input: { host: string; port: number; database: 
   return `postgres://${encodeURIComponent(input.role)}:${encodeURIComponent(input.password)}@${input.host}:${input.port}/${encodeURIComponent(input.database)}`;
 }
 
-/** Runs `work` on one admin connection; connection failures become DatabaseUnreachableError. */
+/** Runs `work` on one admin connection; a server that does not answer is a DatabaseUnreachableError, a refused login a DatabaseAdminRejectedError. */
 export async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 5_000 });
   client.on('error', () => undefined);
@@ -43,13 +49,27 @@ export async function withAdmin<T>(adminUrl: string, work: (client: pg.Client) =
     await client.connect();
   } catch (error) {
     const url = new URL(adminUrl);
-    throw new DatabaseUnreachableError(`${url.hostname}:${url.port || 5432}`, (error as Error).message.replaceAll(url.password, '***'));
+    const server = `${url.hostname}:${url.port || 5432}`;
+    const reason = redact((error as Error).message, url.password);
+    // 28P01 wrong password, 28000 no pg_hba entry / role cannot log in: it answered, and said no.
+    const code = (error as { code?: unknown }).code;
+    if (code === '28P01' || code === '28000') throw new DatabaseAdminRejectedError(server, decodeURIComponent(url.username) || 'postgres', reason);
+    throw new DatabaseUnreachableError(server, reason);
   }
   try {
     return await work(client);
   } finally {
     await client.end().catch(() => undefined);
   }
+}
+
+/** The message without the password, raw or percent-encoded (pg never puts it there; this is a guard). */
+function redact(message: string, encodedPassword: string): string {
+  if (!encodedPassword) return message;
+  let text = message.replaceAll(encodedPassword, '***');
+  const raw = decodeURIComponent(encodedPassword);
+  if (raw) text = text.replaceAll(raw, '***');
+  return text;
 }
 
 /**
