@@ -8,6 +8,7 @@ import * as history from './history.ts';
 import * as rollback from './rollback.ts';
 import * as secret from './secret.ts';
 import * as secretSet from './secret-set.ts';
+import * as db from './db.ts';
 
 const USAGE = `usage: nexus <command> [options]
 
@@ -19,6 +20,7 @@ const USAGE = `usage: nexus <command> [options]
   ${rollback.usage}
   ${secret.usage}
   ${secretSet.usage}
+  ${db.usage}
 `;
 
 /** Parses argv and runs one subcommand; returns the process exit code. */
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`usage:\n  ${secret.usage}\n  ${secretSet.usage}\n`);
       return 2;
     }
+    case 'db':
+      return db.runDb({ config, verb: positionals[0], app: positionals[1], yes: values.yes ?? false });
     case 'rollback':
       return rollback.runRollback({ config, app: positionals[0], to: values.to, json: values.json ?? false });
     case undefined:

@@ -32,5 +32,8 @@ export function renderStatus(report: StatusReport): string {
       if (app.pinned) lines.push(`    pinned: release ${app.pinned.release ?? app.pinned.deployment} (revision ${app.pinned.revision.slice(0, 7)}) by rollback — a new commit that changes this app ends the pin`);
     }
   }
+  for (const orphan of report.orphanedDatabases ?? []) {
+    lines.push(`orphaned database ${orphan.database} of ${orphan.repo}/${orphan.app} (app removed; data kept) — \`nexus db drop ${orphan.repo}/${orphan.app} --yes\` deletes it`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -278,8 +278,11 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     },
 
     status() {
+      const state = store.read();
+      // Sync compares with the spec hash the plan uses (secret and database versions folded in).
+      const effective = new Map([...snapshots].map(([name, repo]) => [name, repo.kind === 'valid' ? { ...repo, apps: repo.apps.map((app) => withStateVersions(app, state)) } : repo]));
       return buildStatus({
-        repos: config.repos, snapshots, observed, state: store.read(), held, busy,
+        repos: config.repos, snapshots: effective, observed, state, held, busy,
         urlOf: (domain) => publicUrl(domain, config.nginx.listen),
       });
     },

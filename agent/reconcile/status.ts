@@ -36,6 +36,8 @@ export interface RepoStatus {
 
 export interface StatusReport {
   repos: RepoStatus[];
+  /** Databases whose app is gone from git: kept (prune never drops data) until `nexus db drop`. */
+  orphanedDatabases?: { repo: string; app: string; database: string }[];
 }
 
 export interface StatusInput {
@@ -52,7 +54,26 @@ export interface StatusInput {
 
 /** Builds the status report (pure) from the last observation and the state store. */
 export function buildStatus(input: StatusInput): StatusReport {
+  const wanted = new Set<string>();
+  for (const snapshot of input.snapshots.values()) {
+    if (snapshot.kind === 'valid') {
+      for (const app of snapshot.apps) {
+        if (app.spec.database) wanted.add(appKey(app.repo, app.app));
+      }
+    } else {
+      // An invalid manifest says nothing about which apps are gone: none of its databases is called orphaned.
+      for (const key of Object.keys(input.state.databases ?? {})) if (key.startsWith(`${snapshot.repo}/`)) wanted.add(key);
+    }
+  }
+  // A configured repo not fetched yet is unknown, not empty.
+  for (const repo of input.repos) {
+    if (!input.snapshots.has(repo.name)) for (const key of Object.keys(input.state.databases ?? {})) if (key.startsWith(`${repo.name}/`)) wanted.add(key);
+  }
+  const orphaned = Object.entries(input.state.databases ?? {})
+    .filter(([key]) => !wanted.has(key))
+    .map(([key, record]) => ({ repo: key.slice(0, key.indexOf('/')), app: key.slice(key.indexOf('/') + 1), database: record.database }));
   return {
+    ...(orphaned.length > 0 ? { orphanedDatabases: orphaned } : {}),
     repos: input.repos.map((repo) => {
       const snapshot = input.snapshots.get(repo.name);
       const record = input.state.repos[repo.name];

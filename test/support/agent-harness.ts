@@ -166,6 +166,9 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         const images = await docker.listImages({ filters: { reference: [`nexus/${name}-*`] } });
         for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
       }
+      // The platform Postgres (if a test used one): its network and data volume.
+      await docker.getNetwork(`nexus-${repo}`).remove().catch(() => undefined);
+      await docker.getVolume(`nexus-${repo}-postgres`).remove({ force: true }).catch(() => undefined);
       await nginx.stop();
       await git.close();
       // Keep the agent's log for a post-mortem: the data folder goes.
