@@ -139,6 +139,7 @@ db('databaseNames: valid identifiers of at most 63 bytes, distinct for apps that
   assert.is.not(databaseNames('acme', 'web-app').database, databaseNames('acme', 'web_app').database);
   assert.is.not(databaseNames('a-b', 'c').database, databaseNames('a', 'b-c').database);
   assert.equal(databaseNames('acme', 'web'), databaseNames('acme', 'web'));
+  assert.is.not(databaseNames('acme', 'web', 'agent-a').role, databaseNames('acme', 'web', 'agent-b').role, 'two agents on one server never share a role');
   const password = generatePassword();
   assert.ok(password.length >= 32);
   assert.match(password, /^[A-Za-z0-9_-]+$/);

@@ -39,7 +39,7 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
   const adminUrl = config.database.adminUrlEnv ? process.env[config.database.adminUrlEnv] : undefined;
   if (config.database.adminUrlEnv && !adminUrl) throw new Error(`database.adminUrlEnv names ${config.database.adminUrlEnv}, but that environment variable is empty — set it to the admin postgres:// URL`);
   const databases = createDatabaseService(adminUrl
-    ? { kind: 'external', adminUrl }
+    ? { kind: 'external', adminUrl, agentName: config.name }
     : { kind: 'platform', docker, agentName: config.name, dataDir: config.dataDir, image: config.database.image }, store, secrets.sealer);
   return createReconciler({
     seal: (value) => secrets.sealer.seal(value),

@@ -21,7 +21,7 @@ export interface DatabaseService extends DatabaseProvisioner {
 
 export type DatabaseServerConfig =
   | { kind: 'platform'; docker: Docker; agentName: string; dataDir: string; image: string }
-  | { kind: 'external'; adminUrl: string };
+  | { kind: 'external'; adminUrl: string; agentName: string };
 
 export function createDatabaseService(server: DatabaseServerConfig, store: StateStore, sealer: Sealer): DatabaseService {
   let current: PlatformPostgres | undefined;
@@ -61,7 +61,7 @@ export function createDatabaseService(server: DatabaseServerConfig, store: State
     async ensure(repo, app) {
       const key = keyOf(repo, app);
       const record = store.read().databases[key];
-      const names = record ?? databaseNames(repo, app);
+      const names = record ?? databaseNames(repo, app, server.agentName);
       // Same password as recorded (a server that lost the database gets it back unchanged), or a new one.
       const password = record ? await sealer.open(record.sealedPassword, { app, key: 'DATABASE_URL' }) : generatePassword();
       const { adminUrl } = await admin();

@@ -24,9 +24,10 @@ export class DatabaseAdminRejectedError extends NexusError<'DATABASE_ADMIN_REJEC
 }
 
 /** Names of an app's database and role: valid, ≤ 63 bytes, and distinct even when sanitising makes two apps look alike. */
-export function databaseNames(repo: string, app: string): { database: string; role: string } {
+export function databaseNames(repo: string, app: string, agent = ''): { database: string; role: string } {
   const clean = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
-  const hash = createHash('sha256').update(`${repo}/${app}`).digest('hex').slice(0, 8);
+  // The agent's name is in the hash: two agents sharing one external server never share a role.
+  const hash = createHash('sha256').update(agent ? `${agent}:${repo}/${app}` : `${repo}/${app}`).digest('hex').slice(0, 8);
   const name = `${NAME_PREFIX}${clean(repo).slice(0, 24)}_${clean(app).slice(0, 24)}_${hash}`;
   return { database: name, role: name };
 }
