@@ -70,6 +70,8 @@ export interface HarnessOptions {
   dockerSocket?: string;
   /** Extra lines under `deploy:` in the agent config. */
   deployExtra?: string[];
+  /** Env var (of the agent process) holding a postgres:// URL: the agent keeps its state there. */
+  stateUrlEnv?: { name: string; value: string };
 }
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -107,6 +109,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     'server:',
     `  listen: "127.0.0.1:${statusPort}"`,
     ...(options.dockerSocket ? ['docker:', `  socketPath: ${options.dockerSocket}`] : []),
+    ...(options.stateUrlEnv ? ['state:', `  urlEnv: ${options.stateUrlEnv.name}`] : []),
     'deploy:',
     `  drain: ${options.drain ?? '1s'}`,
     ...(options.deployExtra ?? []).map((line) => `  ${line}`),
@@ -124,6 +127,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       const log = createWriteStream(logFile, { flags: 'a' });
       agent = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), 'agent', '--config', configFile], {
         cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+        env: options.stateUrlEnv ? { ...process.env, [options.stateUrlEnv.name]: options.stateUrlEnv.value } : process.env,
       });
       agent.stdout!.pipe(log);
       agent.stderr!.pipe(log);
