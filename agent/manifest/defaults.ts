@@ -94,7 +94,7 @@ function splitEnv(app: string, raw: RawApp, problemAt: ProblemAt, problems: Mani
     if (typeof value === 'string') env[key] = value;
     else if (value.secret !== undefined && value.encrypted !== undefined) {
       problems.push(problemAt(['apps', app, 'env', key],
-        'give either `secret` (a name set with `nexus secret set`) or `encrypted` (from `nexus secret encrypt`), not both'));
+        'has both `secret` and `encrypted` — give either `secret` (a name set with `nexus secret set`) or `encrypted` (from `nexus secret encrypt`), not both'));
     } else if (value.secret !== undefined) secrets[key] = { kind: 'stored', name: value.secret };
     else if (value.encrypted !== undefined) {
       // The schema vouched for the shape, so this only rewraps folded lines.
