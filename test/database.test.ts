@@ -104,6 +104,15 @@ db('the platform Postgres starts on its own network, labelled, published on 127.
   assert.match(await tryQuery(adminUrl, 'SELECT current_setting(\'data_directory\') AS dir'), /\/var\/lib\/postgresql\/data/);
 });
 
+db('a dry run (create: false) reports a missing platform Postgres and makes nothing', async (context) => {
+  const agentName = `${context.agentName}d`;
+  context.extraAgents.push(agentName);
+  const state = await ensurePlatformPostgres({ docker, agentName, dataDir: context.dataDir, image: IMAGE, create: false });
+  assert.equal(state, { running: false, reason: `the platform Postgres container nexus-${agentName}-postgres does not exist yet — the next cycle creates it` });
+  assert.equal(await docker.listContainers({ all: true, filters: { label: [`nexus.agent=${agentName}`] } }), []);
+  assert.equal((await docker.listNetworks({ filters: { name: [`nexus-${agentName}`] } })).filter((item) => item.Name === `nexus-${agentName}`), []);
+});
+
 db('a second ensurePlatformPostgres changes nothing: same container, password and URL', async (context) => {
   const before = await docker.listContainers({ all: true, filters: { label: [`nexus.agent=${context.agentName}`] } });
   const again = await platform(context);

@@ -73,6 +73,8 @@ interface PlatformInput {
   agentName: string;
   dataDir: string;
   image: string;
+  /** false: only look (for `nexus plan`); a missing server is reported, not made. Default true. */
+  create?: boolean;
 }
 
 async function ensureOnce(input: PlatformInput): Promise<PlatformState> {
@@ -80,6 +82,10 @@ async function ensureOnce(input: PlatformInput): Promise<PlatformState> {
   const names = platformNames(agentName);
   const labels = { [LABEL.managed]: 'true', [LABEL.agent]: agentName, [ROLE_LABEL]: 'postgres' };
 
+  if (input.create === false) {
+    const existing = await findContainer(docker, names.container);
+    if (!existing) return { running: false, reason: `the platform Postgres container ${names.container} does not exist yet — the next cycle creates it` };
+  }
   const networks = await docker.listNetworks({ filters: { name: [names.network] } });
   if (!networks.some((network) => network.Name === names.network)) {
     await docker.createNetwork({ Name: names.network, Driver: 'bridge', Labels: labels, CheckDuplicate: true }).catch((error: { statusCode?: number }) => {

@@ -27,13 +27,13 @@ export function createDatabaseService(server: DatabaseServerConfig, store: State
   let current: PlatformPostgres | undefined;
 
   /** The server as of now, or why it cannot be used. */
-  async function locate(): Promise<PlatformPostgres | { reason: string }> {
+  async function locate(create = true): Promise<PlatformPostgres | { reason: string }> {
     if (server.kind === 'external') {
       const url = new URL(server.adminUrl);
       current = { adminUrl: server.adminUrl, appHost: url.hostname, appPort: Number(url.port || 5432), network: '' };
       return current;
     }
-    const state = await ensurePlatformPostgres(server);
+    const state = await ensurePlatformPostgres({ ...server, create });
     if (!state.running) return { reason: state.reason };
     current = state.server;
     return current;
@@ -48,9 +48,9 @@ export function createDatabaseService(server: DatabaseServerConfig, store: State
   const keyOf = (repo: string, app: string) => appKey(repo, app);
 
   return {
-    async observe(): Promise<ObservedDatabaseServer> {
+    async observe(options = {}): Promise<ObservedDatabaseServer> {
       try {
-        const located = await locate();
+        const located = await locate(options.create ?? true);
         if ('reason' in located) return { reachable: false, reason: located.reason };
         return { reachable: true, databases: await withAdmin(located.adminUrl, listAppDatabases) };
       } catch (error) {

@@ -35,8 +35,12 @@ export interface DeployContext {
 
 /** What the reconciler needs from the database driver. */
 export interface DatabaseProvisioner {
-  /** Whether the server answers, and which app databases exist on it. */
-  observe(): Promise<ObservedDatabaseServer>;
+  /**
+   * Whether the server answers, and which app databases exist on it. With
+   * `create: false` (a dry run) a platform server that does not exist yet is
+   * reported rather than made.
+   */
+  observe(options?: { create?: boolean }): Promise<ObservedDatabaseServer>;
   /** Creates (or repairs) the app's role and database and records it; idempotent. */
   ensure(repo: string, app: string): Promise<void>;
   /** Sets a new password and records it. */

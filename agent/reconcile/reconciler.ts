@@ -156,13 +156,13 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   // 2. Observed: one pass over Docker and the agent's nginx folder.
-  async function observe(): Promise<Observed> {
+  async function observe(options: { dryRun?: boolean } = {}): Promise<Observed> {
     const [containers, routes, databaseServer] = await Promise.all([
       deps.runtime.listManaged(),
       deps.proxy.listRoutes(),
       // Only when some app needs it: an agent without database apps never touches Postgres.
       needsDatabase()
-        ? (deps.databases?.observe() ?? Promise.resolve({ reachable: false as const, reason: 'this agent has no database support configured' }))
+        ? (deps.databases?.observe({ create: !options.dryRun }) ?? Promise.resolve({ reachable: false as const, reason: 'this agent has no database support configured' }))
         : Promise.resolve(undefined),
     ]);
     return { containers, routes, databaseServer };
@@ -178,7 +178,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
         recovered = true;
       }
       await Promise.all(fetch.map(refreshDesired));
-      observed = await withRetry(observe, { baseDelayMs: deps.retryBaseMs });
+      observed = await withRetry(() => observe({ dryRun }), { baseDelayMs: deps.retryBaseMs });
 
       // 3. Plan (pure) and 4. apply. A prerequisite applied (a database
       // made) changes what the app's deploy depends on, so plan again — at
@@ -207,7 +207,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     },
 
     async preview() {
-      observed = await observe();
+      // A dry run: nothing is created, not even the platform Postgres.
+      observed = await observe({ dryRun: true });
       return planNow();
     },
 
