@@ -27,7 +27,11 @@ deploy('a git push of examples/hello is served through nginx', async ({ h }) => 
     return response.status === 200 && response.body === 'Hello from Nexus!\n' ? response : undefined;
   }, { timeoutMs: 120_000, intervalMs: 500, what: `nginx to serve ${HOST}` });
   assert.is(answer.body, 'Hello from Nexus!\n');
-  const app = (await h.status()).repos[0]!.apps[0]!;
+  // /status reflects the observation at the end of the cycle (after nginx confirmed the switch).
+  const app = await waitFor(async () => {
+    const current = (await h.status()).repos[0]?.apps[0];
+    return current?.appliedRevision === sha ? current : undefined;
+  }, { timeoutMs: 30_000, intervalMs: 100, what: 'the applied revision in /status' });
   assert.is(app.appliedRevision, sha);
   assert.is(app.sync, 'Synced');
   assert.is(app.health, 'Healthy');
@@ -68,6 +72,9 @@ deploy('a changed body is switched to with no failed request, and one container 
   assert.ok(requests >= 200, `only ${requests} requests were made`);
   assert.equal(failures, [], `${failures.length} of ${requests} requests failed`);
   assert.ok(settled, 'exactly one container of the app should remain');
+  // The drain began only after nginx itself answered from the new release (X-Nexus-Release).
+  assert.not.match(await h.agentLog(), /nginx did not confirm the switch/);
+  assert.is((await h.viaNginx(HOST)).headers?.['x-nexus-release'], (await h.containers())[0]!.Labels['nexus.release']);
   context.containerIds = (await h.containers()).map((info) => info.Id);
 });
 

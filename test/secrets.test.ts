@@ -83,8 +83,8 @@ secrets('an unset out-of-band secret holds the app with the command to run; once
   assert.is(set.code, 0, set.stderr);
   assert.not.ok(set.stdout.includes(STORED_V1));
   await waitFor(async () => (await envHash(h, 'STORED')) === sha(STORED_V1), { timeoutMs: 120_000, intervalMs: 250, what: 'the stored secret in the container' });
-  assert.is(await envHash(h, 'COMMITTED'), sha(COMMITTED));
-  assert.is(await envHash(h, 'PLAIN'), sha('visible'));
+  assert.is(await waitFor(() => envHash(h, 'COMMITTED'), { timeoutMs: 10_000, intervalMs: 100, what: 'the committed secret' }), sha(COMMITTED));
+  assert.is(await waitFor(() => envHash(h, 'PLAIN'), { timeoutMs: 10_000, intervalMs: 100, what: 'the plain value' }), sha('visible'));
   context.firstRelease = (await vault(h))!.release!;
 });
 

@@ -50,7 +50,7 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
     fetchHead: (repo) => fetchBranchHead({ name: repo.name, url: repo.url, branch: repo.branch, token: repo.tokenEnv ? process.env[repo.tokenEnv] : undefined }, cacheDir),
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),
     runtime: createDockerRuntime(docker, config.name, await ensureLabelKey(config.dataDir)),
-    proxy: createNginxDriver({ dir: config.nginx.dir, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
+    proxy: createNginxDriver({ dir: config.nginx.dir, listen: config.nginx.listen, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
     builder: createImageBuilder(docker),
     store,
     log,

@@ -2,7 +2,11 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { NexusError } from '../errors/index.ts';
-import { parseRouteHeader, type RouteHeader } from './render.ts';
+import http from 'node:http';
+import { parseRouteHeader, probeAddress, type RouteHeader } from './render.ts';
+
+/** Answers from the new release in a row that count as "the switch is live". */
+const CONFIRMATIONS = 3;
 
 export class NginxRejectedError extends NexusError<'NGINX_REJECTED', { file: string; output: string }> {
   constructor(file: string, output: string) {
@@ -30,11 +34,19 @@ export interface ProxyDriver {
   /** Atomically replaces a route, checks the whole config and reloads; on a failed check restores the previous file. */
   writeRoute(file: string, content: string): Promise<void>;
   removeRoute(file: string): Promise<void>;
+  /**
+   * After a reload, waits until nginx answers for `domain` from `release`
+   * several times in a row: workers of the previous configuration can still
+   * take new connections for a moment. False if that did not happen in time.
+   */
+  confirmRoute?(input: { domain: string; path: string; release: string; timeoutMs: number }): Promise<boolean>;
 }
 
 export interface NginxOptions {
   /** The folder of server blocks the agent owns. */
   dir: string;
+  /** The `listen` argument of the server blocks; where confirmRoute probes. */
+  listen?: string;
   testCommand: string[];
   reloadCommand: string[];
 }
@@ -73,12 +85,40 @@ export function createNginxDriver(options: NginxOptions): ProxyDriver {
       await checkAndReload();
     },
 
+    async confirmRoute({ domain, path: urlPath, release, timeoutMs }) {
+      if (!options.listen) return true;
+      const { host, port } = probeAddress(options.listen);
+      const deadline = Date.now() + timeoutMs;
+      let inARow = 0;
+      while (Date.now() < deadline) {
+        const answer = await probe(host, port, domain, urlPath);
+        inARow = answer === release ? inARow + 1 : 0;
+        if (inARow >= CONFIRMATIONS) return true;
+        await new Promise((resolve) => setTimeout(resolve, inARow > 0 ? 20 : 100));
+      }
+      return false;
+    },
+
     async removeRoute(file) {
       const target = fullPath(file);
       const existed = await fs.rm(target).then(() => true, () => false);
       if (existed) await checkAndReload();
     },
   };
+}
+
+/** One request through nginx; resolves with its X-Nexus-Release header (undefined on any failure). */
+function probe(host: string, port: number, domain: string, urlPath: string): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    // A fresh connection each time (no keep-alive): it must be accepted by whichever worker is current.
+    const request = http.get({ host, port, path: urlPath, headers: { host: domain, connection: 'close' }, agent: false, timeout: 2_000 }, (response) => {
+      response.resume();
+      const header = response.headers['x-nexus-release'];
+      resolve(typeof header === 'string' ? header : undefined);
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(undefined));
+  });
 }
 
 /** Write to a temp file in the same folder, then rename: readers see old or new, never half. */

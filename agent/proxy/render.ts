@@ -37,6 +37,8 @@ server {
 
     location / {
         proxy_pass http://${upstream};
+        # Lets the agent confirm, through nginx itself, that this route is live.
+        add_header X-Nexus-Release "${route.release}" always;
         proxy_http_version 1.1;
         proxy_set_header Connection "";
         proxy_set_header Host $host;
@@ -76,4 +78,17 @@ export function parseRouteHeader(content: string): RouteHeader | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where the agent can reach a server block listening on `listen` (an nginx
+ * `listen` argument): a bare port or a wildcard address means loopback.
+ */
+export function probeAddress(listen: string): { host: string; port: number } {
+  const ipv6 = /^\[([^\]]*)\]:(\d+)$/.exec(listen);
+  if (ipv6) return { host: ipv6[1] === '::' || ipv6[1] === '' ? '::1' : ipv6[1]!, port: Number(ipv6[2]) };
+  const colon = listen.lastIndexOf(':');
+  if (colon < 0) return { host: '127.0.0.1', port: Number(listen) };
+  const host = listen.slice(0, colon);
+  return { host: host === '0.0.0.0' || host === '*' ? '127.0.0.1' : host, port: Number(listen.slice(colon + 1)) };
 }

@@ -130,6 +130,9 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
       await ctx.proxy.writeRoute(file, renderServerBlock({
         repo: desired.repo, app: desired.app, release, domains: desired.spec.domains, listen: ctx.listen, upstreamPort: container.hostPort,
       }));
+      // Drain only once nginx itself answers from the new release (a reload is not instant for new connections).
+      const confirmed = await ctx.proxy.confirmRoute?.({ domain: desired.spec.domains[0]!, path: desired.spec.health.path, release, timeoutMs: 5_000 }) ?? true;
+      if (!confirmed) ctx.log.warn('nginx did not confirm the switch within 5 s; draining anyway', { ...fields, release });
     } else {
       await ctx.proxy.removeRoute(file);
     }

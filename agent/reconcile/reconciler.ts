@@ -1,8 +1,7 @@
 import type { AgentConfig, RepoConfig } from '../config/index.ts';
 import { formatProblem } from '../manifest/index.ts';
 import { describeError } from '../errors/index.ts';
-import { NexusError } from '../errors/index.ts';
-import { appKey, type Deployment, type StateData, type Trigger } from '../../state/index.ts';
+import { appKey, type StateData, type Trigger } from '../../state/index.ts';
 import { readDesiredRepo, type DesiredRepo } from './desired.ts';
 import { plan, PREREQUISITE_KINDS, type Observed, type PinnedRelease, type Plan } from './plan.ts';
 import { withStateVersions } from './desired.ts';
@@ -10,6 +9,7 @@ import { withRetry } from './retry.ts';
 import { applyActions, type ActionOutcome } from './apply.ts';
 import { buildStatus, type StatusReport } from './status.ts';
 import type { DeployContext } from './cutover.ts';
+import { createOperations, type Operations } from './operations.ts';
 
 /** Fetches a repo's branch head; returns the commit id. */
 export type FetchHead = (repo: RepoConfig) => Promise<string>;
@@ -23,36 +23,12 @@ export interface ReconcilerDeps extends DeployContext {
   retryBaseMs?: number;
 }
 
-export class AppNotFoundError extends NexusError<'APP_NOT_FOUND', { app: string }> {
-  constructor(app: string, known: string[]) {
-    super('APP_NOT_FOUND', `no app "${app}" — known apps: ${known.join(', ') || 'none yet'}; name it as <repo>/<app> if two repos share the name`, { app });
-  }
-}
-
-export class SecretNameError extends NexusError<'SECRET_NAME', { name: string }> {
-  constructor(name: string) {
-    super('SECRET_NAME', `"${name.slice(0, 40)}" is not a valid secret name — use letters, digits and '_', not starting with a digit, e.g. STRIPE_KEY`, { name: name.slice(0, 40) });
-  }
-}
-
-export class DatabaseCommandError extends NexusError<'DATABASE_COMMAND', Record<string, never>> {
-  constructor(message: string) {
-    super('DATABASE_COMMAND', message, {});
-  }
-}
-
-export class RollbackRefusedError extends NexusError<'ROLLBACK_REFUSED', { app: string }> {
-  constructor(app: string, reason: string) {
-    super('ROLLBACK_REFUSED', `cannot roll back ${app}: ${reason}`, { app });
-  }
-}
-
 export interface CycleReport {
   plan: Plan;
   outcomes: ActionOutcome[];
 }
 
-export interface Reconciler {
+export interface Reconciler extends Operations {
   /** One full pass: fetch the given repos, then observe, plan and apply for all. */
   runCycle(options: { fetch: RepoConfig[]; trigger: Trigger; dryRun?: boolean }): Promise<CycleReport>;
   status(): StatusReport;
@@ -60,22 +36,6 @@ export interface Reconciler {
   clearFailures(repo: string): Promise<void>;
   /** The plan against a fresh observation, without fetching or applying. */
   preview(): Promise<Plan>;
-  /** Resolves "app" or "repo/app" to a known app. */
-  resolveApp(name: string): { repo: string; app: string };
-  /** Deployments of an app, newest first. */
-  history(repo: string, app: string): Deployment[];
-  /**
-   * Pins an app at a recorded release (default: the newest successful one
-   * that differs from what serves now). The next cycle deploys it without a
-   * build; a new commit that changes the app ends the pin.
-   */
-  rollback(repo: string, app: string, to?: string): Promise<Deployment>;
-  /** Stores a secret sealed to the agent's key; the next cycle makes a release with it. */
-  setSecret(repo: string, app: string, name: string, value: string): Promise<void>;
-  /** New database password (a new release follows through the cutover). */
-  rotateDatabase(repo: string, app: string): Promise<void>;
-  /** Drops the app's database and role — the only way they are ever dropped. */
-  dropDatabase(repo: string, app: string): Promise<void>;
 }
 
 export function createReconciler(deps: ReconcilerDeps): Reconciler {
@@ -169,6 +129,14 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   return {
+    // Operator commands (rollback, secrets, databases, lookups) on the same state.
+    ...createOperations({
+      store, log, now: deps.now, seal: deps.seal, databases: deps.databases,
+      snapshot: (repo) => snapshots.get(repo),
+      serving: (repo, app) => observed.containers.find((item) => item.repo === repo && item.app === app && item.state === 'running'),
+      knownApps,
+    }),
+
     async runCycle({ fetch, trigger, dryRun = false }) {
       // Another agent may share the store; and repos are fetched in parallel
       // so one slow or retried git server does not delay the others.
@@ -210,72 +178,6 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       // A dry run: nothing is created, not even the platform Postgres.
       observed = await observe({ dryRun: true });
       return planNow();
-    },
-
-    resolveApp(name) {
-      const known = knownApps();
-      const matches = name.includes('/') ? known.filter((item) => appKey(item.repo, item.app) === name) : known.filter((item) => item.app === name);
-      if (matches.length !== 1) throw new AppNotFoundError(name, known.map((item) => appKey(item.repo, item.app)));
-      return matches[0]!;
-    },
-
-    history(repo, app) {
-      return store.read().deployments.filter((item) => item.repo === repo && item.app === app).reverse();
-    },
-
-    async setSecret(repo, app, name, value) {
-      if (!deps.seal) throw new Error('this agent has no secret support configured');
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new SecretNameError(name);
-      const sealed = await deps.seal(value);
-      await store.update((state) => {
-        const key = appKey(repo, app);
-        state.secrets[key] = { ...state.secrets[key], [name]: sealed };
-        delete state.failed[key];
-      });
-      log.info('secret set', { repo, app, secret: name });
-    },
-
-    async rotateDatabase(repo, app) {
-      if (!deps.databases) throw new Error('this agent has no database support configured');
-      if (!store.read().databases[appKey(repo, app)]) throw new DatabaseCommandError(`${repo}/${app} has no database — add \`database: postgres\` to the app in nexus.yaml`);
-      await deps.databases.rotate(repo, app);
-      log.info('database password rotated', { repo, app });
-    },
-
-    async dropDatabase(repo, app) {
-      if (!deps.databases) throw new Error('this agent has no database support configured');
-      const key = appKey(repo, app);
-      if (!store.read().databases[key]) throw new DatabaseCommandError(`${key} has no database to drop`);
-      const snapshot = snapshots.get(repo);
-      const stillWanted = snapshot?.kind === 'valid' && snapshot.apps.some((item) => item.app === app && item.spec.database);
-      if (stillWanted) throw new DatabaseCommandError(`${key} still asks for its database in nexus.yaml — remove \`database: postgres\` (or the app) first, then drop`);
-      await deps.databases.drop(repo, app);
-      log.warn('database dropped', { repo, app });
-    },
-
-    async rollback(repo, app, to) {
-      const key = appKey(repo, app);
-      const snapshot = snapshots.get(repo);
-      const fromGit = snapshot?.kind === 'valid' ? snapshot.apps.find((item) => item.app === app) : undefined;
-      if (!fromGit) throw new RollbackRefusedError(key, `its manifest is not valid or not fetched yet (see \`nexus status\`)`);
-      const serving = observed.containers.find((item) => item.repo === repo && item.app === app && item.state === 'running');
-      const candidates = store.read().deployments.filter((item) => item.repo === repo && item.app === app && item.status === 'success' && item.snapshot).reverse();
-      const target = to
-        ? candidates.find((item) => item.id === to || item.id.startsWith(to) || item.release === to)
-        : candidates.find((item) => item.specHash !== serving?.specHash);
-      if (!target) {
-        throw new RollbackRefusedError(key, to
-          ? `no successful deployment "${to}" with a recorded release — see \`nexus history ${app}\``
-          : 'there is no earlier successful release to go back to — see `nexus history`');
-      }
-      // The pin ends when the app's spec changes — in git, or its secrets and database password.
-      const gitSpecHash = withStateVersions(fromGit, store.read()).specHash;
-      await store.update((state) => {
-        state.pins[key] = { deploymentId: target.id, gitSpecHash, at: deps.now().toISOString() };
-        delete state.failed[key];
-      });
-      log.info('rollback pinned', { repo, app, deployment: target.id, release: target.release, revision: target.revision });
-      return target;
     },
 
     status() {

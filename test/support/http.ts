@@ -4,6 +4,7 @@ import http from 'node:http';
 export interface HttpResult {
   status: number;
   body: string;
+  headers?: http.IncomingHttpHeaders;
 }
 
 export interface HttpGetOptions {
@@ -24,7 +25,7 @@ export function httpGet(url: string, opts: HttpGetOptions = {}): Promise<HttpRes
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
       res.on('error', reject);
     });
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${url} timed out after ${timeoutMs} ms`)));
