@@ -12,11 +12,11 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHarness, docker, helloFiles, type Harness } from './support/agent-harness.ts';
 import { waitFor } from './support/http.ts';
+import { tryQuery } from './support/postgres.ts';
 import { platformNames } from '../agent/database/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,19 +87,6 @@ async function hostUrlOf(h: Harness, app: string): Promise<string> {
   url.hostname = '127.0.0.1';
   url.port = pgInfo.NetworkSettings.Ports['5432/tcp']![0]!.HostPort;
   return url.toString();
-}
-
-async function tryQuery(url: string, sql = 'SELECT current_user AS who'): Promise<string> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    const result = await client.query(sql);
-    return `ok ${JSON.stringify(result.rows[0] ?? {})}`;
-  } catch (error) {
-    return `error ${(error as Error).message}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
 }
 
 db('apps with `database: postgres` get their own database; examples/todo-pg stores and lists todos through nginx', async (context) => {

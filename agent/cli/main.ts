@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { NexusError, describeError } from '../errors/index.ts';
+import { loadAgentConfig } from '../config/index.ts';
 import * as agent from './agent.ts';
 import * as validate from './validate.ts';
 import * as status from './status.ts';
@@ -70,7 +71,6 @@ export async function main(argv: string[]): Promise<number> {
 
 /** The data folder of the agent config, if it can be read (for `secret encrypt` on the agent host). */
 async function dataDirOf(config: string): Promise<string | undefined> {
-  const { loadAgentConfig } = await import('../config/index.ts');
   return loadAgentConfig(config).then((loaded) => loaded.dataDir, () => undefined);
 }
 

@@ -1,15 +1,13 @@
 import { loadAgentConfig } from '../config/index.ts';
 import type { StatusReport } from '../reconcile/index.ts';
+import { callAgent } from './api.ts';
 
 export const usage = 'nexus status --config FILE [--json]   show each repo and app: sync, health, revisions, last attempt';
 
 /** `nexus status`: asks the running agent's status server. */
 export async function runStatus(options: { config: string; json: boolean }, out: NodeJS.WritableStream = process.stdout): Promise<number> {
   const config = await loadAgentConfig(options.config);
-  const response = await fetch(`http://${config.server.host}:${config.server.port}/status`).catch((error: Error) => {
-    throw new Error(`the agent's status server at ${config.server.host}:${config.server.port} did not answer (${error.message}) — is \`nexus agent\` running?`);
-  });
-  const report = (await response.json()) as StatusReport;
+  const report = await callAgent<StatusReport>(config, 'GET', '/status');
   if (options.json) {
     out.write(`${JSON.stringify(report, null, 2)}\n`);
     return 0;

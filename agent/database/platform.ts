@@ -40,8 +40,19 @@ export function platformNames(agentName: string) {
   return { network: `nexus-${agentName}`, volume: `nexus-${agentName}-postgres`, container: `nexus-${agentName}-postgres` };
 }
 
+/** Admin passwords read so far, by data folder: observe runs every cycle, the file never changes. */
+const knownPasswords = new Map<string, string>();
+
 /** The superuser password, made on first use and kept in `<dataDir>/postgres-admin.json` (0600). */
 async function adminPassword(dataDir: string): Promise<string> {
+  const known = knownPasswords.get(dataDir);
+  if (known) return known;
+  const password = await readOrMakePassword(dataDir);
+  knownPasswords.set(dataDir, password);
+  return password;
+}
+
+async function readOrMakePassword(dataDir: string): Promise<string> {
   const file = path.join(dataDir, 'postgres-admin.json');
   const existing = await readFile(file, 'utf8').then((text) => (JSON.parse(text) as { password?: string }).password, () => undefined);
   if (existing) return existing;

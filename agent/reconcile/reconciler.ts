@@ -94,13 +94,18 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   function planNow(): Plan {
     const configured = config.repos.map((repo) => repo.name);
     const state = store.read();
-    // Secret and database versions live in the state, not in git: fold them into the spec hash.
-    const desired = configured.flatMap((name) => snapshots.get(name) ?? []).map((repo) => (repo.kind === 'valid' ? { ...repo, apps: repo.apps.map((app) => withStateVersions(app, state)) } : repo));
+    const effective = effectiveSnapshots(state);
+    const desired = configured.flatMap((name) => effective.get(name) ?? []);
     return plan({
       desired, configuredRepos: configured, observed, failed: state.failed, listen: config.nginx.listen, pins: pinnedReleases(state),
       storedSecrets: Object.fromEntries(Object.entries(state.secrets ?? {}).map(([key, values]) => [key, Object.keys(values)])),
       databases: state.databases ?? {},
     });
+  }
+
+  // Secret and database versions live in the state, not in git: fold them into each app's spec hash.
+  function effectiveSnapshots(state: StateData): Map<string, DesiredRepo> {
+    return new Map([...snapshots].map(([name, repo]) => [name, repo.kind === 'valid' ? { ...repo, apps: repo.apps.map((app) => withStateVersions(app, state)) } : repo]));
   }
 
   function needsDatabase(): boolean {
@@ -182,10 +187,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
     status() {
       const state = store.read();
-      // Sync compares with the spec hash the plan uses (secret and database versions folded in).
-      const effective = new Map([...snapshots].map(([name, repo]) => [name, repo.kind === 'valid' ? { ...repo, apps: repo.apps.map((app) => withStateVersions(app, state)) } : repo]));
+      // Sync compares with the spec hash the plan uses.
       return buildStatus({
-        repos: config.repos, snapshots: effective, observed, state, held, busy,
+        repos: config.repos, snapshots: effectiveSnapshots(state), observed, state, held, busy,
         urlOf: (domain) => publicUrl(domain, config.nginx.listen),
       });
     },

@@ -81,19 +81,25 @@ mirror_url() {
 
 # debootstrap into a temp dir and rename, so an interrupted run never leaves a
 # half-made rootfs that a later run would trust.
-ensure_rootfs() {
-  [[ -f "$ROOTFS/.complete" ]] && return
-  local tmp="$ROOTFS.tmp.$$" mirror
+#   debootstrap_rootfs DEST LOG_NAME [debootstrap option...]
+debootstrap_rootfs() {
+  local dest="$1" log_file="$LOG_DIR/$2" tmp="$1.tmp.$$" mirror
+  shift 2
+  [[ -f "$dest/.complete" ]] && return
   mirror=$(mirror_url)
-  log "debootstrap minbase bookworm -> $ROOTFS (log: $LOG_DIR/debootstrap.log)"
+  log "debootstrap minbase bookworm $* -> $dest (log: $log_file)"
   rm -rf "$tmp"
-  debootstrap --variant=minbase bookworm "$tmp" "$mirror" >"$LOG_DIR/debootstrap.log" 2>&1 \
-    || { tail -n 30 "$LOG_DIR/debootstrap.log" >&2; rm -rf "$tmp"; die "debootstrap failed"; }
+  debootstrap --variant=minbase "$@" bookworm "$tmp" "$mirror" >"$log_file" 2>&1 \
+    || { tail -n 30 "$log_file" >&2; rm -rf "$tmp"; die "debootstrap failed"; }
   # Package lists and debs are useless in an image and double its size.
   rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/*
   touch "$tmp/.complete"
-  rm -rf "$ROOTFS"
-  mv "$tmp" "$ROOTFS"
+  rm -rf "$dest"
+  mv "$tmp" "$dest"
+}
+
+ensure_rootfs() {
+  debootstrap_rootfs "$ROOTFS" debootstrap.log
 }
 
 build_base_image() {
@@ -135,18 +141,7 @@ build_node_image() {
 # Nexus uses (initdb with POSTGRES_PASSWORD on an empty data dir, scram auth,
 # listen on all container addresses, run as the postgres user).
 ensure_pg_rootfs() {
-  [[ -f "$PG_ROOTFS/.complete" ]] && return
-  local tmp="$PG_ROOTFS.tmp.$$" mirror
-  mirror=$(mirror_url)
-  log "debootstrap minbase bookworm + postgresql-15 -> $PG_ROOTFS (log: $LOG_DIR/debootstrap-postgres.log)"
-  rm -rf "$tmp"
-  debootstrap --variant=minbase --include=postgresql-15 bookworm "$tmp" "$mirror" >"$LOG_DIR/debootstrap-postgres.log" 2>&1 \
-    || { tail -n 30 "$LOG_DIR/debootstrap-postgres.log" >&2; rm -rf "$tmp"; die "debootstrap (postgres) failed"; }
-  # The package's own cluster is not used: the entrypoint makes one in the volume.
-  rm -rf "$tmp"/var/cache/apt/archives/*.deb "$tmp"/var/lib/apt/lists/* "$tmp"/var/lib/postgresql/15 "$tmp"/etc/postgresql/15
-  touch "$tmp/.complete"
-  rm -rf "$PG_ROOTFS"
-  mv "$tmp" "$PG_ROOTFS"
+  debootstrap_rootfs "$PG_ROOTFS" debootstrap-postgres.log --include=postgresql-15
 }
 
 build_pg_image() {
@@ -154,7 +149,8 @@ build_pg_image() {
   log "docker import $PG_IMAGE"
   rm -rf "$stage"
   cp -al "$PG_ROOTFS" "$stage"
-  rm -f "$stage/.complete"
+  # The package's own cluster is not used: the entrypoint makes one in the volume.
+  rm -rf "$stage/.complete" "$stage"/var/lib/postgresql/15 "$stage"/etc/postgresql/15
   install -m 0755 test/env/postgres-entrypoint.sh "$stage/usr/local/bin/nexus-postgres-entrypoint"
   tar -C "$stage" -c . | docker import \
     --change 'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

@@ -17,6 +17,7 @@ import { startGitServer, type GitServer } from './git-server.ts';
 import { pushFolder } from './git-push.ts';
 import { startNginx, freePort, type NginxInstance } from './nginx.ts';
 import { httpGet, waitFor, type HttpResult } from './http.ts';
+import { removePlatformPostgres } from './postgres.ts';
 import type { StatusReport } from '../../agent/reconcile/index.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -171,8 +172,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
         for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
       }
       // The platform Postgres (if a test used one): its network and data volume.
-      await docker.getNetwork(`nexus-${repo}`).remove().catch(() => undefined);
-      await docker.getVolume(`nexus-${repo}-postgres`).remove({ force: true }).catch(() => undefined);
+      await removePlatformPostgres(docker, repo);
       await nginx.stop();
       await git.close();
       // Keep the agent's log for a post-mortem: the data folder goes.
