@@ -1,17 +1,20 @@
 import type Docker from 'dockerode';
-import { listFilesAt } from '../source/index.ts';
+import { listTreeAt, readBlob, type TreeFile } from '../source/index.ts';
+import { filterContext } from './context-filter.ts';
 import { packBuildContext } from './context.ts';
 import { buildImage, findImage } from './image.ts';
+import type { BuildPlan } from './resolve.ts';
 
 export interface ImageRequest {
   repo: string;
   app: string;
-  /** Content key of context + Dockerfile: the image tag. */
-  buildKey: string;
   gitdir: string;
   revision: string;
-  context: string;
-  dockerfile: string;
+  plan: BuildPlan;
+  /** Stop the build after this long (the agent's limit, or less if the manifest asks). */
+  timeoutMs: number;
+  /** Receives build output as it comes (for live logs). */
+  onLog?: (text: string) => void;
 }
 
 export interface ImageOutcome {
@@ -25,24 +28,68 @@ export interface ImageBuilder {
   ensureImage(request: ImageRequest): Promise<ImageOutcome>;
 }
 
-export function imageTag(repo: string, app: string, buildKey: string): string {
-  return `nexus/${repo}-${app}:${buildKey}`;
+/** Limits every build runs under. */
+export interface BuildLimits {
+  memoryBytes: number;
+  cpus: number;
 }
 
-/** The real builder: the build context is read from the git tree, never a work tree. */
-export function createImageBuilder(docker: Docker): ImageBuilder {
+/**
+ * Images are named by content, per repo: apps of one repo whose contexts
+ * and Dockerfiles are the same share one image, and one tenant's tags never
+ * name another's images.
+ */
+export function imageTag(repo: string, buildKey: string): string {
+  return `nexus/${repo}:${buildKey}`;
+}
+
+/**
+ * The real builder: the build context is read from the git tree (never a
+ * work tree), filtered exactly as the build key was computed. Concurrent
+ * requests for one tag share a single build.
+ */
+export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBuilder {
+  const inFlight = new Map<string, Promise<ImageOutcome>>();
+
+  async function build(request: ImageRequest, tag: string): Promise<ImageOutcome> {
+    if (await findImage(docker, tag)) return { image: tag, cached: true, log: `using cached image ${tag}\n` };
+    const { plan } = request;
+    const result = await buildImage(docker, {
+      tag,
+      context: packBuildContext(contextFiles(request)),
+      dockerfile: plan.dockerfile,
+      labels: { 'nexus.managed': 'true', 'nexus.repo': request.repo, 'nexus.app': request.app, 'nexus.revision': request.revision, 'nexus.build-key': plan.buildKey },
+      timeoutMs: request.timeoutMs,
+      memoryBytes: limits.memoryBytes,
+      cpus: limits.cpus,
+      onLog: request.onLog,
+    });
+    return { image: tag, cached: false, log: result.log };
+  }
+
   return {
-    async ensureImage(request) {
-      const tag = imageTag(request.repo, request.app, request.buildKey);
-      if (await findImage(docker, tag)) return { image: tag, cached: true, log: `using cached image ${tag}\n` };
-      const context = packBuildContext(listFilesAt(request.gitdir, request.revision, request.context));
-      const result = await buildImage(docker, {
-        tag,
-        context,
-        dockerfile: request.dockerfile,
-        labels: { 'nexus.managed': 'true', 'nexus.repo': request.repo, 'nexus.app': request.app, 'nexus.revision': request.revision },
-      });
-      return { image: tag, cached: false, log: result.log };
+    ensureImage(request) {
+      const tag = imageTag(request.repo, request.plan.buildKey);
+      const running = inFlight.get(tag);
+      if (running) return running.then((outcome) => ({ ...outcome, cached: true, log: `shared the build of ${tag} with another app\n${outcome.log}` }));
+      const promise = build(request, tag).finally(() => inFlight.delete(tag));
+      inFlight.set(tag, promise);
+      return promise;
     },
   };
+}
+
+/** The filtered context files plus the generated ones, as the tar needs them. */
+async function* contextFiles(request: ImageRequest): AsyncGenerator<TreeFile> {
+  const { plan, gitdir, revision } = request;
+  const entries = (await listTreeAt(gitdir, revision, plan.context)) ?? [];
+  const dockerignoreEntry = entries.find((entry) => entry.path === '.dockerignore');
+  const dockerignore = dockerignoreEntry ? Buffer.from(await readBlob(gitdir, dockerignoreEntry.oid)).toString('utf8') : undefined;
+  const generated = plan.generated ?? {};
+  const files = filterContext(entries, { dockerignore, generated: plan.generated !== undefined, exclude: plan.exclude, dockerfile: plan.generated ? undefined : plan.dockerfile });
+  for (const entry of files) {
+    if (generated[entry.path] !== undefined) continue;
+    yield { path: entry.path, mode: entry.mode, content: await readBlob(gitdir, entry.oid) };
+  }
+  for (const [path, content] of Object.entries(generated)) yield { path, mode: 0o100644, content: Buffer.from(content) };
 }

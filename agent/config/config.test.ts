@@ -56,6 +56,10 @@ test('a minimal config gets every default', () => {
     server: { host: '127.0.0.1', port: 7777 },
     docker: {},
     deploy: { drainMs: 2000, memoryBytes: 512 * 1024 ** 2, parallel: 4 },
+    build: {
+      timeoutMs: 15 * 60_000, memoryBytes: 2 * 1024 ** 3, cpus: 1, parallel: 2,
+      images: { node: 'node:20-bookworm-slim', static: 'nginx:stable-bookworm', python: 'python:3.11-slim-bookworm' },
+    },
     state: { url: undefined, urlEnv: undefined },
     database: { image: 'postgres:15-bookworm', adminUrlEnv: undefined },
   });

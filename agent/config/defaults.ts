@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDuration, type ManifestProblem, type ProblemAt } from '../manifest/index.ts';
 import { formatListen, parseListen } from './listen.ts';
 import { MIN_MEMORY_BYTES, parseMemory } from './memory.ts';
-import type { AgentConfig } from './model.ts';
+import type { AgentConfig, BaseImages, BuildConfig } from './model.ts';
 import { toRepoConfigs, type RawRepo } from './repos.ts';
 
 /** The agent config as written, once the schema has vouched for its shape. */
@@ -14,6 +14,7 @@ export interface RawAgentConfig {
   server?: { listen?: string | number };
   docker?: { socketPath?: string };
   deploy?: { drain?: string | number; memory?: string | number; parallel?: number };
+  build?: { timeout?: string | number; memory?: string | number; cpus?: number; parallel?: number; images?: Partial<BaseImages> };
   state?: { url?: string; urlEnv?: string };
   database?: { image?: string; adminUrlEnv?: string };
 }
@@ -53,6 +54,8 @@ export function toAgentConfig(raw: RawAgentConfig, file: string, problemAt: Prob
     problems.push(problemAt(['deploy', 'memory'], 'is below 6 MiB, which Docker refuses — use e.g. `512m` or `1g`'));
   }
 
+  const build = toBuildConfig(raw.build, problemAt, problems);
+
   const config: AgentConfig = {
     file: absoluteFile,
     name: raw.name ?? 'nexus',
@@ -67,10 +70,34 @@ export function toAgentConfig(raw: RawAgentConfig, file: string, problemAt: Prob
     server: { host: server?.host ?? DEFAULT_SERVER.host, port: server?.port ?? DEFAULT_SERVER.port },
     docker: raw.docker?.socketPath === undefined ? {} : { socketPath: resolve(base, raw.docker.socketPath) },
     deploy: { drainMs: drainMs ?? 0, memoryBytes: memoryBytes ?? 0, parallel: raw.deploy?.parallel ?? 4 },
+    build,
     state: { url: raw.state?.url, urlEnv: raw.state?.urlEnv },
     database: { image: raw.database?.image ?? 'postgres:15-bookworm', adminUrlEnv: raw.database?.adminUrlEnv },
   };
   return { config, problems };
+}
+
+/** The official image names; on a host without a registry, local images tagged with these names serve. */
+export const DEFAULT_BASE_IMAGES: BaseImages = {
+  node: 'node:20-bookworm-slim',
+  static: 'nginx:stable-bookworm',
+  python: 'python:3.11-slim-bookworm',
+};
+
+function toBuildConfig(raw: RawAgentConfig['build'], problemAt: ProblemAt, problems: ManifestProblem[]): BuildConfig {
+  const timeoutMs = parseDuration(raw?.timeout ?? '15m');
+  if (timeoutMs === undefined || timeoutMs <= 0) problems.push(problemAt(['build', 'timeout'], 'is not a duration above zero — use e.g. `15m`'));
+  const memory = raw?.memory ?? '2g';
+  const memoryBytes = typeof memory === 'number' ? memory : parseMemory(memory);
+  if (memoryBytes === undefined) problems.push(problemAt(['build', 'memory'], 'is not a size — use e.g. `2g` or `1536m`'));
+  else if (memoryBytes < MIN_MEMORY_BYTES) problems.push(problemAt(['build', 'memory'], 'is below 6 MiB, which Docker refuses — use e.g. `2g`'));
+  return {
+    timeoutMs: timeoutMs ?? 0,
+    memoryBytes: memoryBytes ?? 0,
+    cpus: raw?.cpus ?? 1,
+    parallel: raw?.parallel ?? 2,
+    images: { ...DEFAULT_BASE_IMAGES, ...raw?.images },
+  };
 }
 
 function badPort(value: unknown): string {

@@ -49,8 +49,33 @@ export interface AgentConfig {
   docker: { socketPath?: string };
   /** Defaults: drain 2 000 ms, memory 512 MiB, 4 apps at once. */
   deploy: { drainMs: number; memoryBytes: number; parallel: number };
+  /** Image builds: limits (one tenant's build cannot stall the others) and the base images of generated Dockerfiles. */
+  build: BuildConfig;
   /** No url: the JSON store in dataDir. A url (or the env var named by urlEnv): the shared Postgres store. */
   state: { url?: string; urlEnv?: string };
   /** Per-app databases: the managed container's image, or an existing server's admin URL (in the env var named). */
   database: { image: string; adminUrlEnv?: string };
+}
+
+/** Base images of generated Dockerfiles, by runtime. */
+export interface BaseImages {
+  /** Builds and runs Node apps, and builds static sites. Default node:20-bookworm-slim. */
+  node: string;
+  /** Serves static files with nginx. Default nginx:stable-bookworm. */
+  static: string;
+  /** Runs Python apps. Default python:3.11-slim-bookworm. */
+  python: string;
+}
+
+/** Limits of every image build. */
+export interface BuildConfig {
+  /** Longest build; a manifest may ask for less, never more. Default 15 min. */
+  timeoutMs: number;
+  /** Memory of each build step's container. Default 2 GiB. */
+  memoryBytes: number;
+  /** CPUs of each build. Default 1. */
+  cpus: number;
+  /** Builds at once across all repos. Default 2. */
+  parallel: number;
+  images: BaseImages;
 }

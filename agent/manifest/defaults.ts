@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import { normalizeArmor } from '../secrets/index.ts';
 import type { ProblemAt } from './checker.ts';
 import { parseDuration } from './duration.ts';
-import type { AppSpec, DatabaseKind, Manifest, SecretRef } from './model.ts';
+import type { AppSpec, BuildSpec, DatabaseKind, FrameworkKind, Manifest, SecretRef } from './model.ts';
 import type { ManifestProblem } from './problem.ts';
 
 /** nexus.yaml as written, once the schema has vouched for its shape. */
@@ -12,7 +12,7 @@ export interface RawManifest {
 }
 
 interface RawApp {
-  build?: { context?: string; dockerfile?: string };
+  build?: { context?: string; dockerfile?: string; framework?: FrameworkKind; install?: string; command?: string; output?: string; start?: string; timeout?: string | number };
   port: number;
   domains?: string[];
   health?: { path?: string; timeout?: string | number };
@@ -24,6 +24,13 @@ interface RawApp {
 type RawEnvValue = string | { secret?: string; encrypted?: string };
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * A health check may wait at most this long: the deploy of an app holds a
+ * slot of the agent's parallel deploys for that time, so an unbounded value
+ * would let one tenant stall the others.
+ */
+export const MAX_HEALTH_TIMEOUT_MS = 10 * 60_000;
 
 /**
  * Fills in defaults and applies the rules a JSON schema cannot express:
@@ -53,16 +60,16 @@ export function toManifest(raw: RawManifest, problemAt: ProblemAt): { manifest: 
     if (timeoutMs === undefined || timeoutMs <= 0) {
       problems.push(problemAt(['apps', name, 'health', 'timeout'],
         'must be longer than zero — give the app time to start, e.g. `30s`'));
+    } else if (timeoutMs > MAX_HEALTH_TIMEOUT_MS) {
+      problems.push(problemAt(['apps', name, 'health', 'timeout'],
+        'is longer than the 10m the agent allows — an app must answer its health check within 10 minutes of starting; use e.g. `2m`'));
     }
 
     const { env, secrets } = splitEnv(name, app, problemAt, problems);
 
     apps.push({
       name,
-      build: {
-        context: normalize(app.build?.context ?? '.'),
-        dockerfile: normalize(app.build?.dockerfile ?? 'Dockerfile'),
-      },
+      build: toBuildSpec(name, app.build ?? {}, problemAt, problems),
       port: app.port,
       domains: [...domains],
       health: { path: app.health?.path ?? '/', timeoutMs: timeoutMs ?? DEFAULT_TIMEOUT_MS },
@@ -76,6 +83,34 @@ export function toManifest(raw: RawManifest, problemAt: ProblemAt): { manifest: 
 
   apps.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { manifest: { version: 1, apps }, problems };
+}
+
+/**
+ * The build as written, normalised. Framework overrides only make sense for
+ * a generated Dockerfile, so they are refused next to `dockerfile`. Keys
+ * that are absent stay absent (the spec hash of an app is its content).
+ */
+function toBuildSpec(app: string, raw: NonNullable<RawApp['build']>, problemAt: ProblemAt, problems: ManifestProblem[]): BuildSpec {
+  const build: BuildSpec = { context: normalize(raw.context ?? '.') };
+  if (raw.dockerfile !== undefined) build.dockerfile = normalize(raw.dockerfile);
+  for (const field of ['framework', 'install', 'command', 'output', 'start'] as const) {
+    if (raw[field] === undefined) continue;
+    if (raw.dockerfile !== undefined) {
+      problems.push(problemAt(['apps', app, 'build', field],
+        `only applies when the agent generates the Dockerfile, but this app names its own (\`dockerfile: ${raw.dockerfile}\`) — remove \`${field}\` or remove \`dockerfile\``, 'key'));
+    }
+  }
+  if (raw.framework !== undefined) build.framework = raw.framework;
+  if (raw.install !== undefined) build.install = raw.install;
+  if (raw.command !== undefined) build.command = raw.command;
+  if (raw.output !== undefined) build.output = normalize(raw.output);
+  if (raw.start !== undefined) build.start = raw.start;
+  if (raw.timeout !== undefined) {
+    const timeoutMs = parseDuration(raw.timeout);
+    if (timeoutMs === undefined || timeoutMs <= 0) problems.push(problemAt(['apps', app, 'build', 'timeout'], 'must be longer than zero — e.g. `10m`'));
+    else build.timeoutMs = timeoutMs;
+  }
+  return build;
 }
 
 /**

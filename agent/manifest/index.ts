@@ -3,7 +3,9 @@
  * human problems) out. Also home of the generic "YAML + JSON schema with
  * line/column" checker, which the agent config reuses.
  */
-export type { AppSpec, BuildSpec, DatabaseKind, HealthSpec, Manifest, SecretRef } from './model.ts';
+export type { AppSpec, BuildSpec, DatabaseKind, FrameworkKind, HealthSpec, Manifest, SecretRef } from './model.ts';
+export { FRAMEWORK_KINDS } from './model.ts';
+export { MAX_HEALTH_TIMEOUT_MS } from './defaults.ts';
 export type { ManifestResult } from './parse.ts';
 export { parseManifest } from './parse.ts';
 export type { ManifestProblem, PathSegment } from './problem.ts';

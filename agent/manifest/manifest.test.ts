@@ -51,7 +51,7 @@ test('good/minimal.yaml gets every default', () => {
     version: 1,
     apps: [{
       name: 'web',
-      build: { context: '.', dockerfile: 'Dockerfile' },
+      build: { context: '.' },
       port: 3000,
       domains: [],
       health: { path: '/', timeoutMs: 30_000 },

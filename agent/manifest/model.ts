@@ -8,16 +8,32 @@
 export interface HealthSpec {
   /** Starts with "/". Default "/". */
   path: string;
-  /** Default 30 000. */
+  /** Default 30 000, at most 600 000 (see MAX_HEALTH_TIMEOUT_MS). */
   timeoutMs: number;
 }
+
+/** The kinds of app the agent can build without a Dockerfile. */
+export const FRAMEWORK_KINDS = ['nextjs', 'nuxt', 'sveltekit', 'vite', 'astro', 'static', 'node', 'python'] as const;
+export type FrameworkKind = (typeof FRAMEWORK_KINDS)[number];
 
 /** Where an app's image is built from, relative to the repository root. */
 export interface BuildSpec {
   /** Normalised relative folder inside the repository; "." for the root. */
   context: string;
-  /** Path of the Dockerfile relative to `context`, inside it. Default "Dockerfile". */
-  dockerfile: string;
+  /**
+   * Path of the Dockerfile relative to `context`, only when the manifest
+   * names one. Absent: a `Dockerfile` in the context if there is one,
+   * otherwise the framework is detected and the Dockerfile generated.
+   */
+  dockerfile?: string;
+  /** Overrides of what detection decides (generated builds only). */
+  framework?: FrameworkKind;
+  install?: string;
+  command?: string;
+  output?: string;
+  start?: string;
+  /** Asked-for build timeout; the agent's `build.timeout` caps it. */
+  timeoutMs?: number;
 }
 
 /**

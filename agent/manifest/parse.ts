@@ -1,12 +1,14 @@
 import type { AnySchemaObject } from 'ajv';
 import manifestSchema from '../../schema/nexus.schema.json' with { type: 'json' };
-import { createYamlChecker } from './checker.ts';
+import { createYamlChecker, type ProblemAt } from './checker.ts';
 import { toManifest, type RawManifest } from './defaults.ts';
 import type { Manifest } from './model.ts';
 import { sortProblems, type ManifestProblem } from './problem.ts';
 
 /** A manifest, or everything wrong with it (never both, never a throw). */
-export type ManifestResult = { ok: true; manifest: Manifest } | { ok: false; problems: ManifestProblem[] };
+export type ManifestResult =
+  | { ok: true; manifest: Manifest; /** Locates later problems (e.g. found in the tree) at their place in the file. */ problemAt: ProblemAt }
+  | { ok: false; problems: ManifestProblem[] };
 
 // Module level so the schema compiles once per process (lazily, on first use).
 const checkManifest = createYamlChecker<RawManifest>(manifestSchema as AnySchemaObject);
@@ -22,5 +24,5 @@ export function parseManifest(text: string, file: string): ManifestResult {
   if (!checked.ok) return checked;
   const { manifest, problems } = toManifest(checked.value, checked.problemAt);
   if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
-  return { ok: true, manifest };
+  return { ok: true, manifest, problemAt: checked.problemAt };
 }

@@ -1,6 +1,6 @@
 import { renderServerBlock, routeFileName, type ProxyDriver } from '../proxy/index.ts';
 import type { ContainerRuntime, ObservedContainer } from '../runtime/index.ts';
-import type { ImageBuilder } from '../build/index.ts';
+import { MAX_LOG_CHARS, type ImageBuilder } from '../build/index.ts';
 import type { Logger } from '../log/index.ts';
 import { describeError } from '../errors/index.ts';
 import { appKey, type Deployment, type ReleaseSnapshot, type StateStore, type Trigger } from '../../state/index.ts';
@@ -31,6 +31,8 @@ export interface DeployContext {
   databases?: DatabaseProvisioner;
   /** The Docker network apps with a database run on (to reach the platform Postgres by name). */
   appNetwork?: () => string | undefined;
+  /** The agent's longest build; a manifest may ask for less. Default: no limit. */
+  buildTimeoutMs?: number;
 }
 
 /** What the reconciler needs from the database driver. */
@@ -91,16 +93,21 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     // 1. Environment: secrets are opened only now, in memory, for the container.
     const resolved = ctx.resolveEnv ? await ctx.resolveEnv(desired) : { env: desired.spec.env, sealedEnv: {} };
 
-    // 2. Image: the recorded one (rollback), from the build cache, or built from the git tree.
+    // 2. Image: the recorded one (rollback), from the build cache, or built
+    //    from the git tree; its output is saved as it comes (nexus logs -f).
     const buildStart = Date.now();
+    const buildLog = createLogWriter((text) => ctx.store.writeBuildLog(id, text));
     const image = desired.image ? { image: desired.image, cached: true, log: `rollback: reusing image ${desired.image}, no build\n` } : await ctx.builder.ensureImage({
-      repo: desired.repo, app: desired.app, buildKey: desired.buildKey, gitdir: ctx.gitdirOf(desired.repo),
-      revision: desired.revision, context: desired.spec.build.context, dockerfile: desired.spec.build.dockerfile,
+      repo: desired.repo, app: desired.app, gitdir: ctx.gitdirOf(desired.repo), revision: desired.revision, plan: desired.build,
+      timeoutMs: Math.min(ctx.buildTimeoutMs ?? Number.POSITIVE_INFINITY, desired.spec.build.timeoutMs ?? Number.POSITIVE_INFINITY),
+      onLog: buildLog.append,
     }).catch(async (error: unknown) => {
+      await buildLog.close();
       const log = (error as { data?: { log?: string } }).data?.log;
       if (log) await ctx.store.writeBuildLog(id, log);
       throw error;
     });
+    await buildLog.close();
     await ctx.store.writeBuildLog(id, image.log);
     const snapshot: ReleaseSnapshot = {
       image: image.image, port: desired.spec.port, domains: desired.spec.domains, health: desired.spec.health,
@@ -164,4 +171,34 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     ctx.log.error('deploy failed', { ...fields, error: message });
     return deployment;
   }
+}
+
+/**
+ * Saves a growing build log at most once a second while a build runs, so
+ * `nexus logs --build -f` can follow it; writes never overlap, and the
+ * kept text is the tail (the end explains a failure).
+ */
+function createLogWriter(write: (text: string) => Promise<void>): { append: (text: string) => void; close: () => Promise<void> } {
+  let text = '';
+  let dirty = false;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = () => {
+    if (!dirty) return writing;
+    dirty = false;
+    const snapshot = text;
+    writing = writing.then(() => write(snapshot)).catch(() => undefined);
+    return writing;
+  };
+  const timer = setInterval(() => void flush(), 1_000);
+  timer.unref();
+  return {
+    append(chunk) {
+      text = (text + chunk).slice(-MAX_LOG_CHARS);
+      dirty = true;
+    },
+    async close() {
+      clearInterval(timer);
+      await writing;
+    },
+  };
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import path from 'node:path';
-import { parseManifest, type AppSpec, type ManifestProblem } from '../manifest/index.ts';
-import { readFileAt, treeIdAt } from '../source/index.ts';
+import { formatDuration, parseManifest, sortProblems, type AppSpec, type ManifestProblem } from '../manifest/index.ts';
+import { planBuild, BuildPlanProblem, type BuildPlan } from '../build/index.ts';
+import type { BuildConfig } from '../config/index.ts';
+import { readFileAt } from '../source/index.ts';
 import { appKey, type Deployment, type StateData } from '../../state/index.ts';
 
 /** One app as git says it should run. */
@@ -10,9 +11,9 @@ export interface DesiredApp {
   app: string;
   revision: string;
   spec: AppSpec;
-  /** Git tree id of the build context: equal ids, equal content. */
-  contextTree: string;
-  /** Identifies the image: the same context and Dockerfile give the same image. */
+  /** How the image is built (own or generated Dockerfile), decided from the commit. */
+  build: BuildPlan;
+  /** Identifies the image: the filtered context and the Dockerfile (given or generated). */
   buildKey: string;
   /** Identifies the release: build key plus everything else in the spec. */
   specHash: string;
@@ -37,7 +38,7 @@ export function pinnedTarget(fromGit: DesiredApp, deployment: Deployment): Desir
     repo: fromGit.repo,
     app: fromGit.app,
     revision: deployment.revision,
-    contextTree: fromGit.contextTree,
+    build: fromGit.build,
     buildKey: fromGit.buildKey,
     specHash: deployment.specHash,
     spec: { ...fromGit.spec, port: snapshot.port, domains: snapshot.domains, health: snapshot.health, env: snapshot.env },
@@ -53,11 +54,13 @@ export type DesiredRepo =
   | { kind: 'invalid'; repo: string; revision: string; problems: ManifestProblem[] };
 
 /**
- * Reads and validates the manifest at `revision` and resolves each app's
- * build context to a tree id. A missing context folder is a manifest
- * problem like any other, so nothing is built from it.
+ * Reads and validates the manifest at `revision` and plans each app's
+ * build from the tree (own Dockerfile, or detection). What the pusher must
+ * fix — a missing context or Dockerfile, an app of no known kind, a build
+ * timeout above the agent's — is a located manifest problem like any
+ * other, so nothing is built from it.
  */
-export async function readDesiredRepo(input: { repo: string; gitdir: string; revision: string; manifestPath: string }): Promise<DesiredRepo> {
+export async function readDesiredRepo(input: { repo: string; gitdir: string; revision: string; manifestPath: string; build: Pick<BuildConfig, 'images' | 'timeoutMs'> }): Promise<DesiredRepo> {
   const { repo, gitdir, revision, manifestPath } = input;
   const text = await readFileAt(gitdir, revision, manifestPath);
   if (text === undefined) {
@@ -70,20 +73,22 @@ export async function readDesiredRepo(input: { repo: string; gitdir: string; rev
   const apps: DesiredApp[] = [];
   const problems: ManifestProblem[] = [];
   for (const spec of result.manifest.apps) {
-    const contextTree = await treeIdAt(gitdir, revision, spec.build.context);
-    if (!contextTree) {
-      problems.push({ file: manifestPath, line: 1, column: 1, path: `apps.${spec.name}.build.context`, message: `build context "${spec.build.context}" of app ${spec.name} is not a folder at revision ${revision.slice(0, 7)} — commit it or fix build.context` });
+    if (spec.build.timeoutMs !== undefined && spec.build.timeoutMs > input.build.timeoutMs) {
+      problems.push(result.problemAt(['apps', spec.name, 'build', 'timeout'],
+        `is longer than the ${formatDuration(input.build.timeoutMs)} this agent allows for a build — ask for at most ${formatDuration(input.build.timeoutMs)}, or leave it out`));
       continue;
     }
-    const dockerfilePath = path.posix.join(spec.build.context, spec.build.dockerfile);
-    if ((await readFileAt(gitdir, revision, dockerfilePath)) === undefined) {
-      problems.push({ file: manifestPath, line: 1, column: 1, path: `apps.${spec.name}.build.dockerfile`, message: `${dockerfilePath} not found at revision ${revision.slice(0, 7)} — commit a Dockerfile for app ${spec.name} or fix build.dockerfile` });
-      continue;
+    try {
+      const build = await planBuild({ gitdir, revision, spec, manifestPath, images: input.build.images });
+      apps.push({ repo, app: spec.name, revision, spec, build, buildKey: build.buildKey, specHash: hashOf({ buildKey: build.buildKey, spec }).slice(0, 16) });
+    } catch (error) {
+      if (!(error instanceof BuildPlanProblem)) throw error;
+      const at = error.field === 'context' ? ['apps', spec.name, 'build', 'context'] : error.field === 'dockerfile' ? ['apps', spec.name, 'build', 'dockerfile'] : ['apps', spec.name];
+      const located = result.problemAt(spec.build.dockerfile === undefined && error.field === 'dockerfile' ? ['apps', spec.name] : at, error.message, error.field === 'build' ? 'key' : undefined);
+      problems.push(located);
     }
-    const buildKey = hashOf({ contextTree, dockerfile: spec.build.dockerfile }).slice(0, 12);
-    apps.push({ repo, app: spec.name, revision, spec, contextTree, buildKey, specHash: hashOf({ buildKey, spec }).slice(0, 16) });
   }
-  if (problems.length > 0) return { kind: 'invalid', repo, revision, problems };
+  if (problems.length > 0) return { kind: 'invalid', repo, revision, problems: sortProblems(problems) };
   return { kind: 'valid', repo, revision, apps };
 }
 

@@ -9,7 +9,7 @@ import { createEnvResolver } from './env.ts';
 import { withStateVersions, type DesiredApp } from './desired.ts';
 
 const app = (secrets: DesiredApp['spec']['secrets'], database?: 'postgres'): DesiredApp => ({
-  repo: 'demo', app: 'web', revision: 'r', contextTree: 't', buildKey: 'b', specHash: 'git-hash',
+  repo: 'demo', app: 'web', revision: 'r', build: { buildKey: 'b', context: '.', dockerfile: 'Dockerfile', exclude: [], explanation: 'Dockerfile' }, buildKey: 'b', specHash: 'git-hash',
   spec: { name: 'web', build: { context: '.', dockerfile: 'Dockerfile' }, port: 3000, domains: [], health: { path: '/', timeoutMs: 1 }, env: { PLAIN: 'yes' }, ...(secrets ? { secrets } : {}), ...(database ? { database } : {}) },
 });
 

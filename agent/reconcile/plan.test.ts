@@ -10,7 +10,7 @@ const LISTEN = '127.0.0.1:8080';
 
 function desiredApp(app: string, overrides: Partial<DesiredApp> = {}, domains = [`${app}.test`]): DesiredApp {
   return {
-    repo: 'demo', app, revision: 'rev2222222', contextTree: 'tree', buildKey: 'build', specHash: `spec-${app}-2`,
+    repo: 'demo', app, revision: 'rev2222222', build: { buildKey: 'b', context: '.', dockerfile: 'Dockerfile', exclude: [], explanation: 'Dockerfile' }, buildKey: 'build', specHash: `spec-${app}-2`,
     spec: { name: app, build: { context: '.', dockerfile: 'Dockerfile' }, port: 3000, domains, health: { path: '/', timeoutMs: 1000 }, env: {} },
     ...overrides,
   };

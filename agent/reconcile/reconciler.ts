@@ -74,7 +74,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       });
       // A revision's manifest never changes: re-read it only when the head moved.
       const known = snapshots.get(repo.name);
-      const desired = known?.revision === revision ? known : await readDesiredRepo({ repo: repo.name, gitdir: deps.gitdirOf(repo.name), revision, manifestPath: repo.manifestPath });
+      const desired = known?.revision === revision ? known : await readDesiredRepo({ repo: repo.name, gitdir: deps.gitdirOf(repo.name), revision, manifestPath: repo.manifestPath, build: config.build });
       snapshots.set(repo.name, desired);
       const error = desired.kind === 'invalid' ? desired.problems.map(formatProblem).join('\n') : undefined;
       if (error) log.warn('invalid manifest', { repo: repo.name, revision, error });

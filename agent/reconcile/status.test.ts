@@ -5,7 +5,7 @@ import { buildStatus } from './status.ts';
 import type { DesiredApp, DesiredRepo } from './desired.ts';
 
 const app = (name: string, database: boolean): DesiredApp => ({
-  repo: 'r', app: name, revision: 'x', contextTree: 't', buildKey: 'b', specHash: 'h',
+  repo: 'r', app: name, revision: 'x', build: { buildKey: 'b', context: '.', dockerfile: 'Dockerfile', exclude: [], explanation: 'Dockerfile' }, buildKey: 'b', specHash: 'h',
   spec: { name, build: { context: '.', dockerfile: 'Dockerfile' }, port: 1, domains: [], health: { path: '/', timeoutMs: 1 }, env: {}, ...(database ? { database: 'postgres' as const } : {}) },
 });
 const record = (database: string) => ({ database, role: database, sealedPassword: 's', createdAt: 't' });

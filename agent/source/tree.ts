@@ -58,6 +58,42 @@ async function* walkTree(gitdir: string, treeId: string, prefix: string): AsyncG
   }
 }
 
+/** One entry of a flattened git tree: enough to key a build and to read the blob later. */
+export interface TreeEntry {
+  /** Path relative to the listed folder, "/" separators. */
+  path: string;
+  /** Git file mode: 0o100644, 0o100755 or 0o120000 (symlink). */
+  mode: number;
+  /** Blob id: equal ids, equal content. */
+  oid: string;
+}
+
+/**
+ * Every file below a folder at a revision, without reading any file
+ * content (tree objects only), depth first in git's order. Undefined when
+ * the folder does not exist. Submodules are skipped, as in a build context.
+ */
+export async function listTreeAt(gitdir: string, revision: string, folder: string): Promise<TreeEntry[] | undefined> {
+  const treeId = await treeIdAt(gitdir, revision, folder);
+  if (!treeId) return undefined;
+  const entries: TreeEntry[] = [];
+  async function walk(oid: string, prefix: string): Promise<void> {
+    const { tree } = await git.readTree({ fs, gitdir, oid });
+    for (const entry of tree) {
+      if (entry.type === 'tree') await walk(entry.oid, `${prefix}${entry.path}/`);
+      else if (entry.type === 'blob') entries.push({ path: prefix + entry.path, mode: parseInt(entry.mode, 8), oid: entry.oid });
+    }
+  }
+  await walk(treeId, '');
+  return entries;
+}
+
+/** The content of one blob by id. */
+export async function readBlob(gitdir: string, oid: string): Promise<Uint8Array> {
+  const { blob } = await git.readBlob({ fs, gitdir, oid });
+  return blob;
+}
+
 function normaliseFolder(folder: string): string {
   return folder.replace(/^\.\/?/, '').replace(/\/+$/, '');
 }
