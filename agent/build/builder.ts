@@ -32,6 +32,8 @@ export interface ImageBuilder {
 export interface BuildLimits {
   memoryBytes: number;
   cpus: number;
+  /** Builds at once across all repos (others wait their turn; the timeout starts with the build). */
+  parallel?: number;
 }
 
 /**
@@ -50,9 +52,25 @@ export function imageTag(repo: string, buildKey: string): string {
  */
 export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBuilder {
   const inFlight = new Map<string, Promise<ImageOutcome>>();
+  const waiting: (() => void)[] = [];
+  let building = 0;
 
   async function build(request: ImageRequest, tag: string): Promise<ImageOutcome> {
     if (await findImage(docker, tag)) return { image: tag, cached: true, log: `using cached image ${tag}\n` };
+    if (building >= (limits.parallel ?? Number.POSITIVE_INFINITY)) {
+      request.onLog?.(`waiting for a build slot (${limits.parallel} builds at once)\n`);
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    building += 1;
+    try {
+      return await buildNow(request, tag);
+    } finally {
+      building -= 1;
+      waiting.shift()?.();
+    }
+  }
+
+  async function buildNow(request: ImageRequest, tag: string): Promise<ImageOutcome> {
     const { plan } = request;
     const result = await buildImage(docker, {
       tag,

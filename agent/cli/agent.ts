@@ -51,7 +51,7 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),
     runtime: createDockerRuntime(docker, config.name, await ensureLabelKey(config.dataDir)),
     proxy: createNginxDriver({ dir: config.nginx.dir, listen: config.nginx.listen, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
-    builder: createImageBuilder(docker, { memoryBytes: config.build.memoryBytes, cpus: config.build.cpus }),
+    builder: createImageBuilder(docker, { memoryBytes: config.build.memoryBytes, cpus: config.build.cpus, parallel: config.build.parallel }),
     buildTimeoutMs: config.build.timeoutMs,
     store,
     log,
@@ -75,9 +75,7 @@ export async function runAgent(options: { config: string }): Promise<number> {
   const scheduler = createScheduler({
     repos: config.repos,
     log,
-    runCycle: async (names, trigger) => {
-      await reconciler.runCycle({ fetch: config.repos.filter((repo) => names.includes(repo.name)), trigger });
-    },
+    runCycle: (names, trigger) => reconciler.startCycle({ fetch: config.repos.filter((repo) => names.includes(repo.name)), trigger }),
   });
   const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor }));
   const server = await startServer(app, config.server.host, config.server.port);

@@ -32,19 +32,22 @@ export async function applyActions(actions: Action[], ctx: DeployContext, option
     const key = appKey(action.repo, action.app);
     byApp.set(key, [...(byApp.get(key) ?? []), action]);
   }
-  const perApp = await runLimited([...byApp.values()].map((appActions) => async () => {
-    const outcomes: ActionOutcome[] = [];
-    for (const action of appActions) {
-      const outcome = await applyAction(action, ctx, options);
-      outcomes.push(outcome);
-      if (!outcome.ok) break;
-    }
-    return outcomes;
-  }), options.parallel);
+  const perApp = await runLimited([...byApp.values()].map((appActions) => () => applyAppActions(appActions, ctx, options)), options.parallel);
   return perApp.flat();
 }
 
-async function applyAction(action: Action, ctx: DeployContext, options: ApplyOptions): Promise<ActionOutcome> {
+/** Runs the actions of one app in plan order; a failure stops the rest of them. */
+export async function applyAppActions(actions: Action[], ctx: DeployContext, options: Omit<ApplyOptions, 'parallel'>): Promise<ActionOutcome[]> {
+  const outcomes: ActionOutcome[] = [];
+  for (const action of actions) {
+    const outcome = await applyAction(action, ctx, options);
+    outcomes.push(outcome);
+    if (!outcome.ok) break;
+  }
+  return outcomes;
+}
+
+async function applyAction(action: Action, ctx: DeployContext, options: Omit<ApplyOptions, 'parallel'>): Promise<ActionOutcome> {
   const fields = { repo: action.repo, app: action.app, action: action.kind, reason: action.reason };
   const retry = <T>(operation: () => Promise<T>) => withRetry(operation, {
     baseDelayMs: options.retryBaseMs,

@@ -1,7 +1,7 @@
 /**
  * The operator's commands on a running reconciler: name lookups, history,
- * rollback pins, out-of-band secrets and database rotation/drop. Each one
- * only changes the state store (or, for databases, the server through the
+ * build logs, rollback pins, out-of-band secrets and database rotation/drop.
+ * Each one only reads or changes the state store (or, for databases, the server through the
  * provisioner); the next cycle turns the change into a release, so nothing
  * here ever races the reconcile loop for an app.
  */
@@ -30,6 +30,13 @@ export class DatabaseCommandError extends NexusError<'DATABASE_COMMAND', Record<
   }
 }
 
+export class DeploymentNotFoundError extends NexusError<'DEPLOYMENT_NOT_FOUND', { app: string; deployment: string }> {
+  constructor(repo: string, app: string, deployment: string) {
+    const which = deployment === 'latest' ? `${repo}/${app} has no deployments yet` : `no deployment "${deployment}" of ${repo}/${app}`;
+    super('DEPLOYMENT_NOT_FOUND', `${which} — \`nexus history ${app}\` lists its deployments`, { app: `${repo}/${app}`, deployment: deployment.slice(0, 40) });
+  }
+}
+
 export class RollbackRefusedError extends NexusError<'ROLLBACK_REFUSED', { app: string }> {
   constructor(app: string, reason: string) {
     super('ROLLBACK_REFUSED', `cannot roll back ${app}: ${reason}`, { app });
@@ -41,6 +48,11 @@ export interface Operations {
   resolveApp(name: string): { repo: string; app: string };
   /** Deployments of an app, newest first. */
   history(repo: string, app: string): Deployment[];
+  /**
+   * One deployment of an app and its stored build log ('' before the build
+   * wrote any). `id`: "latest", a deployment id, an id prefix or a release.
+   */
+  buildLog(repo: string, app: string, id: string): Promise<{ deployment: Deployment; log: string }>;
   /**
    * Pins an app at a recorded release (default: the newest successful one
    * that differs from what serves now). The next cycle deploys it without a
@@ -79,6 +91,13 @@ export function createOperations(ctx: OperationsContext): Operations {
 
     history(repo, app) {
       return store.read().deployments.filter((item) => item.repo === repo && item.app === app).reverse();
+    },
+
+    async buildLog(repo, app, id) {
+      const deployments = store.read().deployments.filter((item) => item.repo === repo && item.app === app).reverse();
+      const deployment = findDeployment(deployments, id);
+      if (!deployment) throw new DeploymentNotFoundError(repo, app, id);
+      return { deployment, log: (await store.readBuildLog(deployment.id)) ?? '' };
     },
 
     async setSecret(repo, app, name, value) {
@@ -137,4 +156,17 @@ export function createOperations(ctx: OperationsContext): Operations {
     },
 
   };
+}
+
+/**
+ * The deployment `id` names among an app's deployments (newest first):
+ * "latest", an exact id, then an exact release, then a unique id prefix
+ * (an ambiguous prefix names none, rather than a guess).
+ */
+function findDeployment(newestFirst: Deployment[], id: string): Deployment | undefined {
+  if (id === 'latest') return newestFirst[0];
+  const exact = newestFirst.find((item) => item.id === id) ?? newestFirst.find((item) => item.release === id);
+  if (exact) return exact;
+  const prefixed = id.length > 0 ? newestFirst.filter((item) => item.id.startsWith(id)) : [];
+  return prefixed.length === 1 ? prefixed[0] : undefined;
 }

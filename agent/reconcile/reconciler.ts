@@ -3,10 +3,10 @@ import { formatProblem } from '../manifest/index.ts';
 import { describeError } from '../errors/index.ts';
 import { appKey, type StateData, type Trigger } from '../../state/index.ts';
 import { readDesiredRepo, type DesiredRepo } from './desired.ts';
-import { plan, PREREQUISITE_KINDS, type Observed, type PinnedRelease, type Plan } from './plan.ts';
+import { plan, PREREQUISITE_KINDS, type Action, type Observed, type PinnedRelease, type Plan } from './plan.ts';
 import { withStateVersions } from './desired.ts';
-import { withRetry } from './retry.ts';
-import { applyActions, type ActionOutcome } from './apply.ts';
+import { createLimiter, withRetry } from './retry.ts';
+import { applyAppActions, type ActionOutcome } from './apply.ts';
 import { buildStatus, type StatusReport } from './status.ts';
 import type { DeployContext } from './cutover.ts';
 import { createOperations, type Operations } from './operations.ts';
@@ -28,9 +28,21 @@ export interface CycleReport {
   outcomes: ActionOutcome[];
 }
 
+export interface CycleOptions {
+  fetch: RepoConfig[];
+  trigger: Trigger;
+  dryRun?: boolean;
+}
+
 export interface Reconciler extends Operations {
-  /** One full pass: fetch the given repos, then observe, plan and apply for all. */
-  runCycle(options: { fetch: RepoConfig[]; trigger: Trigger; dryRun?: boolean }): Promise<CycleReport>;
+  /** One full pass: fetch the given repos, then observe, plan and apply for all; resolves when its work is done. */
+  runCycle(options: CycleOptions): Promise<CycleReport>;
+  /**
+   * The same pass in two phases: resolves once it has planned and started
+   * its work, with `done` for the rest. Planning is serialised; the work of
+   * earlier cycles may still be running (their apps are skipped until done).
+   */
+  startCycle(options: CycleOptions): Promise<{ plan: Plan; done: Promise<CycleReport> }>;
   status(): StatusReport;
   /** Forget failed specs of a repo (an explicit sync retries them). */
   clearFailures(repo: string): Promise<void>;
@@ -43,7 +55,17 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   const snapshots = new Map<string, DesiredRepo>();
   let observed: Observed = { containers: [], routes: [] };
   let held = new Map<string, string>();
-  const busy = new Set<string>();
+  // One operation per app: the work in flight, by app key. Later cycles skip these apps.
+  const inFlight = new Map<string, Promise<ActionOutcome[]>>();
+  // Apps worked on at once, across overlapping cycles.
+  const appSlot = createLimiter(config.deploy.parallel);
+  // Planning is serialised: each plan sees the apps earlier cycles are working on.
+  let planning: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = planning.then(step);
+    planning = run.catch(() => undefined);
+    return run;
+  };
   let recovered = false;
 
   // A deployment still "building" or "deploying" at start-up was cut short
@@ -133,16 +155,24 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     return { containers, routes, databaseServer };
   }
 
-  return {
-    // Operator commands (rollback, secrets, databases, lookups) on the same state.
-    ...createOperations({
-      store, log, now: deps.now, seal: deps.seal, databases: deps.databases,
-      snapshot: (repo) => snapshots.get(repo),
-      serving: (repo, app) => observed.containers.find((item) => item.repo === repo && item.app === app && item.state === 'running'),
-      knownApps,
-    }),
+  // 3. Plan (pure), then start each app's actions as one job (4. apply).
+  //    Apps another cycle is still working on are left to it.
+  function startJobs(actions: Action[], trigger: Trigger): Promise<ActionOutcome[]>[] {
+    const byApp = new Map<string, Action[]>();
+    for (const action of actions) {
+      const key = appKey(action.repo, action.app);
+      if (!inFlight.has(key)) byApp.set(key, [...(byApp.get(key) ?? []), action]);
+    }
+    return [...byApp].map(([key, appActions]) => {
+      const job = appSlot(() => applyAppActions(appActions, deps, { trigger, retryBaseMs: deps.retryBaseMs }))
+        .finally(() => inFlight.delete(key));
+      inFlight.set(key, job);
+      return job;
+    });
+  }
 
-    async runCycle({ fetch, trigger, dryRun = false }) {
+  async function startCycle({ fetch, trigger, dryRun = false }: CycleOptions, pass = 1): Promise<{ plan: Plan; done: Promise<CycleReport> }> {
+    const { result, jobs, waitFor } = await exclusive(async () => {
       // Another agent may share the store; and repos are fetched in parallel
       // so one slow or retried git server does not delay the others.
       await store.refresh();
@@ -152,32 +182,46 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       }
       await Promise.all(fetch.map(refreshDesired));
       observed = await withRetry(() => observe({ dryRun }), { baseDelayMs: deps.retryBaseMs });
+      const planned = planNow();
+      held = new Map(planned.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
+      if (dryRun) return { result: planned, jobs: [], waitFor: [] };
+      // A request for these repos is answered once their apps' work in flight (of any cycle) is done too.
+      const fetched = new Set(fetch.map((repo) => repo.name));
+      const waitFor = [...inFlight].filter(([key]) => fetched.has(key.split('/')[0]!)).map(([, job]) => job);
+      return { result: planned, jobs: startJobs(planned.actions, trigger), waitFor };
+    });
 
-      // 3. Plan (pure) and 4. apply. A prerequisite applied (a database
-      // made) changes what the app's deploy depends on, so plan again — at
-      // most a few passes, each on a fresh observation.
-      let result = planNow();
-      held = new Map(result.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
-      if (dryRun) return { plan: result, outcomes: [] };
-      const outcomes: ActionOutcome[] = [];
-      const firstPlan = result;
-      for (let pass = 1; pass <= 3 && result.actions.length > 0; pass += 1) {
-        for (const action of result.actions) busy.add(appKey(action.repo, action.app));
-        try {
-          outcomes.push(...await applyActions(result.actions, deps, { trigger, parallel: config.deploy.parallel, retryBaseMs: deps.retryBaseMs }));
-        } finally {
-          busy.clear();
-        }
-        // Observe again so status shows what is true now.
-        observed = await observe();
-        const prerequisiteApplied = outcomes.some((outcome) => outcome.ok && PREREQUISITE_KINDS.has(outcome.action.kind));
-        if (!prerequisiteApplied || pass === 3) break;
-        result = planNow();
-        held = new Map(result.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
-        if (!result.actions.some((action) => !PREREQUISITE_KINDS.has(action.kind))) break;
-      }
-      return { plan: firstPlan, outcomes };
+    const done = (async (): Promise<CycleReport> => {
+      const outcomes = (await Promise.all(jobs)).flat();
+      await Promise.all(waitFor.map((job) => job.catch(() => undefined)));
+      if (jobs.length === 0 || dryRun) return { plan: result, outcomes };
+      // Observe again so status shows what is true now.
+      observed = await observe();
+      // A prerequisite applied (a database made) changes what the app's
+      // deploy depends on: plan again, at most a few passes.
+      const prerequisiteApplied = outcomes.some((outcome) => outcome.ok && PREREQUISITE_KINDS.has(outcome.action.kind));
+      if (!prerequisiteApplied || pass >= 3) return { plan: result, outcomes };
+      const next = await startCycle({ fetch: [], trigger }, pass + 1);
+      return { plan: result, outcomes: [...outcomes, ...(await next.done).outcomes] };
+    })();
+    return { plan: result, done };
+  }
+
+  return {
+    // Operator commands (rollback, secrets, databases, lookups) on the same state.
+    ...createOperations({
+      store, log, now: deps.now, seal: deps.seal, databases: deps.databases,
+      snapshot: (repo) => snapshots.get(repo),
+      serving: (repo, app) => observed.containers.find((item) => item.repo === repo && item.app === app && item.state === 'running'),
+      knownApps,
+    }),
+
+    async runCycle(options) {
+      const { done } = await startCycle(options);
+      return done;
     },
+
+    startCycle,
 
     async preview() {
       // A dry run: nothing is created, not even the platform Postgres.
@@ -189,7 +233,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const state = store.read();
       // Sync compares with the spec hash the plan uses.
       return buildStatus({
-        repos: config.repos, snapshots: effectiveSnapshots(state), observed, state, held, busy,
+        repos: config.repos, snapshots: effectiveSnapshots(state), observed, state, held, busy: new Set(inFlight.keys()),
         urlOf: (domain) => publicUrl(domain, config.nginx.listen),
       });
     },

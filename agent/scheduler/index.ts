@@ -9,10 +9,17 @@ export interface ScheduledRepo {
   cron: string;
 }
 
+/**
+ * A cycle in two phases: the promise resolves once the cycle has planned
+ * (and started its work), with `done` for the rest. A cycle that resolves
+ * with nothing is done when it resolves.
+ */
+export type RunCycle = (repoNames: string[], trigger: Trigger) => Promise<{ done: Promise<unknown> } | void>;
+
 export interface SchedulerOptions {
   repos: ScheduledRepo[];
   /** Runs one reconcile cycle that fetches the named repos. */
-  runCycle: (repoNames: string[], trigger: Trigger) => Promise<void>;
+  runCycle: RunCycle;
   log: Logger;
 }
 
@@ -21,20 +28,24 @@ export interface Scheduler {
   start(): void;
   /** Asks for a cycle for some repos; resolves once a cycle that includes them has finished. Never lost, never run twice at once. */
   requestSync(repoNames: string[], trigger: Trigger): Promise<void>;
-  /** Stops scheduling and waits for the cycle in progress to finish. */
+  /** Stops scheduling and waits for the cycles in progress (and their work) to finish. */
   stop(): Promise<void>;
 }
 
 /**
- * Cycles are serialised: a request that arrives during a cycle is queued
- * (coalesced with others) and served by the next one, so there are never
- * two cycles at once and no request is dropped.
+ * Cycles are planned one at a time: a request that arrives while a cycle
+ * plans is queued (coalesced with others) and served by the next one, so no
+ * request is dropped. The work a cycle starts (builds, deploys) may still
+ * run when the next cycle plans — a long build of one repo must not keep
+ * another repo's push waiting; the reconciler keeps one operation per app.
+ * A request resolves when a cycle that includes it has finished its work.
  */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const tasks: ScheduledTask[] = [];
   let pending = new Map<string, Trigger>();
   let waiters: (() => void)[] = [];
   let running: Promise<void> | undefined;
+  const working = new Set<Promise<unknown>>();
   let stopped = false;
 
   async function drain(): Promise<void> {
@@ -46,12 +57,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       pending = new Map();
       waiters = [];
       const trigger = pickTrigger([...batch.values()]);
+      let done: Promise<unknown> = Promise.resolve();
       try {
-        await options.runCycle([...batch.keys()], trigger);
+        const started = await options.runCycle([...batch.keys()], trigger);
+        if (started) done = started.done;
       } catch (error) {
         options.log.error('reconcile cycle failed', { error: describeError(error) });
       }
-      for (const resolve of batchWaiters) resolve();
+      const finished = done.catch((error: unknown) => options.log.error('reconcile cycle failed', { error: describeError(error) }))
+        .finally(() => {
+          working.delete(finished);
+          for (const resolve of batchWaiters) resolve();
+        });
+      working.add(finished);
     }
     running = undefined;
   }
@@ -78,6 +96,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       stopped = true;
       for (const task of tasks) await task.destroy();
       await running;
+      await Promise.all([...working]);
       for (const resolve of waiters) resolve();
     },
   };

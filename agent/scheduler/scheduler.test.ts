@@ -77,4 +77,30 @@ test('start schedules every repo and runs a first cycle for all of them', async 
   await scheduler.stop();
 });
 
+test('a cycle whose work is still running does not hold up the next one; each request waits for its own work', async () => {
+  let releaseSlow: () => void = () => {};
+  const slowWork = new Promise<void>((resolve) => { releaseSlow = resolve; });
+  const planned: string[] = [];
+  const scheduler = createScheduler({
+    repos: [], log: silentLogger,
+    async runCycle(repos) {
+      planned.push(repos.join(','));
+      return { done: repos.includes('slow') ? slowWork : Promise.resolve() };
+    },
+  });
+  let slowDone = false;
+  const slow = scheduler.requestSync(['slow'], 'poll').then(() => { slowDone = true; });
+  await new Promise((resolve) => setImmediate(resolve));
+  await scheduler.requestSync(['fast'], 'webhook');
+  assert.equal(planned, ['slow', 'fast']);
+  assert.is(slowDone, false, 'the slow request resolved before its work finished');
+  let stopped = false;
+  const stopping = scheduler.stop().then(() => { stopped = true; });
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.is(stopped, false, 'stop returned while work was running');
+  releaseSlow();
+  await Promise.all([slow, stopping]);
+  assert.is(slowDone, true);
+});
+
 test.run();

@@ -7,15 +7,22 @@
 # Overridable (used to time a cold build without touching the real images):
 #   NEXUS_NODE_IMAGE   default node:20-bookworm-slim
 #   NEXUS_BASE_IMAGE   default debian:bookworm-slim
+#   NEXUS_PG_IMAGE     default postgres:15-bookworm
+#   NEXUS_NGINX_IMAGE  default nginx:stable-bookworm
+#   NEXUS_PYTHON_IMAGE default python:3.11-slim-bookworm
 #   NEXUS_CACHE_DIR    default /var/cache/nexus-test
 set -euo pipefail
 
 NODE_IMAGE="${NEXUS_NODE_IMAGE:-node:20-bookworm-slim}"
 BASE_IMAGE="${NEXUS_BASE_IMAGE:-debian:bookworm-slim}"
 PG_IMAGE="${NEXUS_PG_IMAGE:-postgres:15-bookworm}"
+NGINX_IMAGE="${NEXUS_NGINX_IMAGE:-nginx:stable-bookworm}"
+PYTHON_IMAGE="${NEXUS_PYTHON_IMAGE:-python:3.11-slim-bookworm}"
 CACHE_DIR="${NEXUS_CACHE_DIR:-/var/cache/nexus-test}"
 ROOTFS="$CACHE_DIR/rootfs-bookworm"
 PG_ROOTFS="$CACHE_DIR/rootfs-bookworm-postgres"
+NGINX_ROOTFS="$CACHE_DIR/rootfs-bookworm-nginx"
+PYTHON_ROOTFS="$CACHE_DIR/rootfs-bookworm-python"
 LOG_DIR=/var/log/nexus-test
 # postgresql-15: host binaries for the throwaway clusters of the state-store tests.
 APT_PACKAGES=(docker.io nginx debootstrap git ca-certificates curl postgresql-15)
@@ -162,7 +169,105 @@ build_pg_image() {
   docker run --rm --entrypoint postgres "$PG_IMAGE" --version >/dev/null || die "$PG_IMAGE does not run postgres"
 }
 
-if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE" || ! have_image "$PG_IMAGE"; then
+# Static-site image: Debian's nginx-light, laid out like the official image
+# where generated Dockerfiles rely on it (nginx on PATH, /etc/nginx/mime.types,
+# /etc/nginx/conf.d/*.conf, /usr/share/nginx/html, logs to stdout/stderr, a
+# user "nginx" with uid/gid 101, CMD nginx -g 'daemon off;').
+ensure_nginx_rootfs() {
+  debootstrap_rootfs "$NGINX_ROOTFS" debootstrap-nginx.log --include=nginx-light
+}
+
+# Files of the stage are hard links into the cached rootfs: replace, never
+# write through them.
+#   append_line STAGE_FILE LINE
+append_line() {
+  local f="$1" tmp="$1.new.$$"
+  { cat "$f"; echo "$2"; } >"$tmp"
+  chmod --reference="$f" "$tmp"
+  rm -f "$f"
+  mv "$tmp" "$f"
+}
+
+build_nginx_image() {
+  local stage="$CACHE_DIR/stage-nginx.$$"
+  log "docker import $NGINX_IMAGE"
+  rm -rf "$stage"
+  cp -al "$NGINX_ROOTFS" "$stage"
+  rm -rf "$stage/.complete" "$stage"/etc/nginx/sites-enabled/* "$stage"/var/www/html \
+    "$stage"/usr/share/doc "$stage"/usr/share/man "$stage"/usr/share/locale
+  # As in the official image: uid/gid 101 named nginx, and the default config's
+  # log files are the container's stdout/stderr.
+  grep -q '^nginx:' "$stage/etc/group" || append_line "$stage/etc/group" 'nginx:x:101:'
+  grep -q '^nginx:' "$stage/etc/passwd" \
+    || append_line "$stage/etc/passwd" 'nginx:x:101:101:nginx user:/nonexistent:/usr/sbin/nologin'
+  rm -f "$stage"/var/log/nginx/access.log "$stage"/var/log/nginx/error.log
+  ln -s /dev/stdout "$stage/var/log/nginx/access.log"
+  ln -s /dev/stderr "$stage/var/log/nginx/error.log"
+  mkdir -p "$stage/usr/share/nginx/html" "$stage/etc/nginx/conf.d"
+  rm -f "$stage/usr/share/nginx/html/index.html" "$stage/etc/nginx/conf.d/default.conf"
+  echo '<!DOCTYPE html><title>nginx</title><p>nginx in a locally made image.</p>' \
+    >"$stage/usr/share/nginx/html/index.html"
+  cat >"$stage/etc/nginx/conf.d/default.conf" <<'CONF'
+server {
+    listen 80;
+    listen [::]:80;
+    server_name localhost;
+    location / {
+        root /usr/share/nginx/html;
+        index index.html index.htm;
+    }
+}
+CONF
+  tar -C "$stage" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'EXPOSE 80' \
+    --change 'CMD ["nginx", "-g", "daemon off;"]' \
+    - "$NGINX_IMAGE" >/dev/null
+  rm -rf "$stage"
+  # -t: nginx runs and its default config (conf.d/default.conf) is valid.
+  docker run --rm "$NGINX_IMAGE" nginx -t -q || die "$NGINX_IMAGE does not run nginx"
+}
+
+# Python image: Debian's python3 (3.11) with pip and venv, the host CA bundle,
+# `python`/`pip` on PATH like the official image, and pip allowed to install
+# into the system site-packages (Debian refuses that by default, PEP 668).
+ensure_python_rootfs() {
+  debootstrap_rootfs "$PYTHON_ROOTFS" debootstrap-python.log --include=python3,python3-pip,python3-venv
+}
+
+build_python_image() {
+  local stage="$CACHE_DIR/stage-python.$$"
+  log "docker import $PYTHON_IMAGE"
+  rm -rf "$stage"
+  cp -al "$PYTHON_ROOTFS" "$stage"
+  rm -rf "$stage/.complete" "$stage"/usr/share/doc "$stage"/usr/share/man "$stage"/usr/share/locale
+  mkdir -p "$stage/usr/local/bin" "$stage/etc/ssl/certs"
+  # Debian has no `python` without python-is-python3; python3-pip ships /usr/bin/pip.
+  [[ -e "$stage/usr/bin/python" || -e "$stage/usr/local/bin/python" ]] \
+    || ln -s /usr/bin/python3 "$stage/usr/local/bin/python"
+  [[ -e "$stage/usr/bin/pip" || -e "$stage/usr/local/bin/pip" ]] \
+    || ln -s /usr/bin/pip3 "$stage/usr/local/bin/pip"
+  rm -f "$stage$CA_BUNDLE"
+  cp -L "$CA_BUNDLE" "$stage$CA_BUNDLE"
+  tar -C "$stage" -c . | docker import \
+    --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    --change 'ENV LANG=C.UTF-8' \
+    --change 'ENV PIP_BREAK_SYSTEM_PACKAGES=1' \
+    --change 'CMD ["python3"]' \
+    - "$PYTHON_IMAGE" >/dev/null
+  rm -rf "$stage"
+  local out
+  out=$(docker run --rm "$PYTHON_IMAGE" python -c 'print(1)') || die "$PYTHON_IMAGE does not run python"
+  [[ "$out" == 1 ]] || die "$PYTHON_IMAGE printed '$out' instead of 1"
+  docker run --rm "$PYTHON_IMAGE" pip --version >/dev/null || die "$PYTHON_IMAGE does not run pip"
+}
+
+all_images=("$NODE_IMAGE" "$BASE_IMAGE" "$PG_IMAGE" "$NGINX_IMAGE" "$PYTHON_IMAGE")
+missing_images=()
+for image in "${all_images[@]}"; do
+  have_image "$image" || missing_images+=("$image")
+done
+if ((${#missing_images[@]})); then
   # One builder at a time; a concurrent run waits here, then finds the images.
   exec 9>"$CACHE_DIR/build.lock"
   flock 9
@@ -174,6 +279,14 @@ if ! have_image "$NODE_IMAGE" || ! have_image "$BASE_IMAGE" || ! have_image "$PG
   if ! have_image "$PG_IMAGE"; then
     ensure_pg_rootfs
     build_pg_image
+  fi
+  if ! have_image "$NGINX_IMAGE"; then
+    ensure_nginx_rootfs
+    build_nginx_image
+  fi
+  if ! have_image "$PYTHON_IMAGE"; then
+    ensure_python_rootfs
+    build_python_image
   fi
   flock -u 9
   exec 9>&-

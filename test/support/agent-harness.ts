@@ -71,6 +71,8 @@ export interface HarnessOptions {
   dockerSocket?: string;
   /** Extra lines under `deploy:` in the agent config. */
   deployExtra?: string[];
+  /** Lines under `build:` in the agent config (e.g. `timeout: 20s`). */
+  buildExtra?: string[];
   /** Env var (of the agent process) holding a postgres:// URL: the agent keeps its state there. */
   stateUrlEnv?: { name: string; value: string };
 }
@@ -114,6 +116,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     'deploy:',
     `  drain: ${options.drain ?? '1s'}`,
     ...(options.deployExtra ?? []).map((line) => `  ${line}`),
+    ...(options.buildExtra ? ['build:', ...options.buildExtra.map((line) => `  ${line}`)] : []),
     '',
   ].join('\n'));
   await writeConfig();
@@ -168,7 +171,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await harness.stopAgent();
       for (const info of await harness.containers()) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
       for (const name of allRepos.map((item) => item.name)) {
-        const images = await docker.listImages({ filters: { reference: [`nexus/${name}-*`] } });
+        const images = await docker.listImages({ filters: { reference: [`nexus/${name}`, `nexus/${name}-*`] } });
         for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
       }
       // The platform Postgres (if a test used one): its network and data volume.
