@@ -9,7 +9,7 @@ const createIgnore = ((dockerignoreModule as unknown as { default?: typeof docke
  * .dockerignore: dependency folders and build output of a developer's
  * machine, which the build makes afresh.
  */
-export const GENERATED_BUILD_IGNORES = ['.git', 'node_modules', '**/node_modules', '.next', '.nuxt', '.output', '.svelte-kit', '.astro', '.vercel', '__pycache__', '**/__pycache__', '.venv', '*.pyc'];
+export const GENERATED_BUILD_IGNORES = ['.git', 'node_modules', '**/node_modules', '.next', '.nuxt', '.output', '.svelte-kit', '.astro', '.vercel', '__pycache__', '**/__pycache__', '.venv', '**/*.pyc'];
 
 export interface ContextRules {
   /** Text of the context's .dockerignore, if it has one. */

@@ -21,6 +21,8 @@ export interface AppStatus {
   pinned?: { deployment: string; release?: string; revision: string; at: string };
   /** The last successful deployment (what was last applied), kept apart from the last attempt. */
   lastApplied?: Pick<Deployment, 'id' | 'revision' | 'finishedAt'>;
+  /** How the branch head's image is built and why: "Dockerfile …" or what detection found. */
+  build?: string;
 }
 
 export interface RepoStatus {
@@ -123,6 +125,7 @@ function appStatus(repo: string, name: string, snapshot: DesiredRepo | undefined
     appliedRevision: serving?.revision,
     release: serving?.release,
     urls: (desired?.spec.domains ?? []).map(input.urlOf),
+    ...(desired ? { build: desired.build.explanation } : {}),
     lastAttempt: last && {
       id: last.id, revision: last.revision, status: last.status, reason: last.reason,
       message: last.message, startedAt: last.startedAt, finishedAt: last.finishedAt,

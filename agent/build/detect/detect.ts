@@ -142,7 +142,8 @@ async function detectKind(tree: FileTree, files: Set<string>, pkg: PackageJson |
   // 2. Our fallbacks for what the library does not call a framework.
   if (pkg) {
     if (typeof pkg.scripts?.start === 'string') return { kind: 'node', reasons: ['package.json has a start script'] };
-    if (typeof pkg.main === 'string' && files.has(pkg.main.replace(/^\.\//, ''))) return { kind: 'node', reasons: [`package.json main ${pkg.main}`] };
+    // `main` may name build output (dist/index.js) when there is a build script.
+    if (typeof pkg.main === 'string' && (files.has(pkg.main.replace(/^\.\//, '')) || typeof pkg.scripts?.build === 'string')) return { kind: 'node', reasons: [`package.json main ${pkg.main}`] };
     const entry = NODE_ENTRY_POINTS.find((file) => files.has(file));
     if (entry) return { kind: 'node', reasons: [`package.json and ${entry} present`] };
   }

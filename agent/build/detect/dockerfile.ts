@@ -63,9 +63,13 @@ function nodeOrStaticStages(detection: Detection, input: { images: BaseImages; p
     lines.push(`COPY --from=build ${chown} /app/.next/standalone ./`, `COPY --from=build ${chown} /app/.next/static ./.next/static`, `COPY --from=build ${chown} /app/public ./public`);
   } else if (detection.kind === 'nuxt' && !detection.overridden.includes('start') && !detection.overridden.includes('output')) {
     lines.push(`COPY --from=build ${chown} /app/.output ./.output`);
-  } else {
+  } else if (hasBuildStage) {
     lines.push(`COPY --from=build ${chown} /app ./`);
+  } else {
+    lines.push(`COPY ${chown} . ./`, `RUN rm -rf ${GENERATED_DIR}`);
   }
+  // pnpm, yarn or bun may be what starts the app: the runtime needs it too.
+  if (detection.packageManager?.setup) lines.push(`RUN ${detection.packageManager.setup}`);
   lines.push(`USER ${APP_UID}:${APP_UID}`, `EXPOSE ${port}`, `CMD ["sh", "-c", ${json(`exec ${detection.start}`)}]`);
   return lines;
 }
