@@ -31,6 +31,12 @@ export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; s
       return { repo, app, deployments: reconciler.history(repo, app).map(({ snapshot, ...rest }) => ({ ...rest, image: snapshot?.image ?? rest.image })) };
     },
 
+    async buildLog(name, id) {
+      const { repo, app } = reconciler.resolveApp(name);
+      const { deployment: { snapshot, ...deployment }, log } = await reconciler.buildLog(repo, app, id);
+      return { repo, app, deployment: { ...deployment, image: snapshot?.image ?? deployment.image }, log };
+    },
+
     async rollback(name, to) {
       const { repo, app } = reconciler.resolveApp(name);
       const { snapshot, ...target } = await reconciler.rollback(repo, app, to);

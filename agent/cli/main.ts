@@ -6,6 +6,8 @@ import * as validate from './validate.ts';
 import * as status from './status.ts';
 import * as planCommand from './plan.ts';
 import * as history from './history.ts';
+import * as logs from './logs.ts';
+import * as detect from './detect.ts';
 import * as rollback from './rollback.ts';
 import * as secret from './secret.ts';
 import * as secretSet from './secret-set.ts';
@@ -18,6 +20,8 @@ const USAGE = `usage: nexus <command> [options]
   ${status.usage}
   ${planCommand.usage}
   ${history.usage}
+  ${logs.usage}
+  ${detect.usage}
   ${rollback.usage}
   ${secret.usage}
   ${secretSet.usage}
@@ -30,7 +34,10 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' }, recipient: { type: 'string' }, 'data-dir': { type: 'string' }, yes: { type: 'boolean', default: false } },
+    options: {
+      config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' }, recipient: { type: 'string' }, 'data-dir': { type: 'string' }, yes: { type: 'boolean', default: false },
+      build: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false }, dockerfile: { type: 'boolean', default: false }, port: { type: 'string' },
+    },
   });
   const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
   switch (command) {
@@ -44,6 +51,11 @@ export async function main(argv: string[]): Promise<number> {
       return planCommand.runPlan({ config, json: values.json ?? false });
     case 'history':
       return history.runHistory({ config, app: positionals[0], json: values.json ?? false });
+    case 'logs':
+      return logs.runLogs({ config, app: positionals[0], deployment: positionals[1], build: values.build ?? false, follow: values.follow ?? false });
+    case 'detect':
+      // Needs no agent: the config is read only when named, for its base images.
+      return detect.runDetect({ dir: positionals[0], json: values.json ?? false, dockerfile: values.dockerfile ?? false, port: values.port, config: values.config ?? process.env.NEXUS_CONFIG });
     case 'secret': {
       const [verb, ...args] = positionals;
       if (verb === 'encrypt') {

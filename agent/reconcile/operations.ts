@@ -1,9 +1,9 @@
 /**
  * The operator's commands on a running reconciler: name lookups, history,
  * build logs, rollback pins, out-of-band secrets and database rotation/drop.
- * Each one only reads or changes the state store (or, for databases, the server through the
- * provisioner); the next cycle turns the change into a release, so nothing
- * here ever races the reconcile loop for an app.
+ * Each one only reads or changes the state store (or, for databases, the
+ * server through the provisioner); the next cycle turns the change into a
+ * release, so nothing here ever races the reconcile loop for an app.
  */
 import { NexusError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';

@@ -16,6 +16,11 @@ export interface ServerDeps {
   plan?: () => Promise<PlanView>;
   /** Deployments of "app" or "repo/app", newest first. */
   history?: (app: string) => { repo: string; app: string; deployments: DeploymentView[] };
+  /**
+   * One deployment of "app" or "repo/app" ("latest", an id, id prefix or
+   * release) and its stored build log — the tail, rewritten while it builds.
+   */
+  buildLog?: (app: string, id: string) => Promise<{ repo: string; app: string; deployment: DeploymentView; log: string }>;
   /** Pins an app at a recorded release and syncs; resolves once the cycle ran. */
   rollback?: (app: string, to: string | undefined) => Promise<{ repo: string; app: string; deployment: DeploymentView; message: string }>;
   /** Stores a secret (sealed) for an app and syncs. The value never comes back out. */
@@ -57,6 +62,8 @@ export function createApp(deps: ServerDeps): Hono {
 
   app.get('/api/plan', async (c) => (deps.plan ? c.json(await deps.plan()) : c.json({ error: 'plan is not available' }, 501)));
   app.get('/api/apps/:app{.+}/history', (c) => answer(c, () => deps.history!(c.req.param('app')), !deps.history));
+  // Read-only like /history (the API is bound to loopback); builds never see secret env, and the redactor runs anyway.
+  app.get('/api/apps/:app{.+}/deployments/:id/log', (c) => answer(c, () => deps.buildLog!(c.req.param('app'), c.req.param('id')), !deps.buildLog));
   app.post('/api/apps/:app{.+}/rollback', async (c) => {
     if (!authorized(c, deps.token)) return unauthorized(c);
     const body = (await c.req.json().catch(() => ({}))) as { to?: unknown };
@@ -79,13 +86,16 @@ function unauthorized(c: Context): Response {
   return c.json({ error: 'missing or wrong API token — use the nexus CLI on the agent host (it reads the token from the data folder)' }, 401);
 }
 
+/** Error codes that mean "no such thing" rather than "not now". */
+const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['APP_NOT_FOUND', 'DEPLOYMENT_NOT_FOUND']);
+
 /** Runs a handler; a NexusError becomes a 4xx with its message, anything else a 500. */
 async function answer(c: Context, handler: () => unknown, missing: boolean): Promise<Response> {
   if (missing) return c.json({ error: 'not available' }, 501);
   try {
     return c.json(await handler());
   } catch (error) {
-    const status = error instanceof NexusError ? (error.code === 'APP_NOT_FOUND' ? 404 : 409) : 500;
+    const status = error instanceof NexusError ? (NOT_FOUND_CODES.has(error.code) ? 404 : 409) : 500;
     return c.json({ error: describeError(error), code: error instanceof NexusError ? error.code : undefined }, status);
   }
 }

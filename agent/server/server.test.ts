@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createApp } from './index.ts';
+import { createApp, type DeploymentView } from './index.ts';
+import { NexusError } from '../errors/index.ts';
 import { AppNotFoundError } from '../reconcile/index.ts';
 import type { StatusReport } from '../reconcile/index.ts';
 
@@ -100,6 +101,57 @@ test('every JSON answer passes the redactor', async () => {
   const body = await (await apiApp().request('/status')).text();
   assert.match(body, /leaked \[redacted\] here/);
   assert.not.ok(body.includes('hunter2-secret'));
+});
+
+// --- build logs ------------------------------------------------------------------
+
+function logApp(calls: string[] = []) {
+  const deployments: DeploymentView[] = [
+    { id: 'd2-newest', repo: 'demo', app: 'web', revision: 'bbbbbbb111', specHash: 's2', trigger: 'poll', reason: 'new revision', status: 'building', release: 'bbbbbbb-d2newe', startedAt: '2024-01-02T00:00:00.000Z' },
+    { id: 'd1-older', repo: 'demo', app: 'web', revision: 'aaaaaaa111', specHash: 's1', trigger: 'poll', reason: 'first deploy', status: 'success', release: 'aaaaaaa-d1olde', startedAt: '2024-01-01T00:00:00.000Z' },
+  ];
+  return createApp({
+    status: () => report,
+    sync: async () => ({ ok: true, message: 'synced' }),
+    token: 'the-token',
+    redact: (value) => JSON.parse(JSON.stringify(value).replaceAll('hunter2-secret', '[redacted]')),
+    async buildLog(app, id) {
+      calls.push(`log ${app} ${id}`);
+      if (app === 'nope') throw new AppNotFoundError('nope', ['demo/web']);
+      const deployment = id === 'latest' ? deployments[0] : deployments.find((item) => item.id.startsWith(id));
+      if (!deployment) throw new NexusError('DEPLOYMENT_NOT_FOUND', `no deployment "${id}" of demo/web — \`nexus history web\` lists its deployments`, {});
+      return { repo: 'demo', app: 'web', deployment, log: `Step 1/2 of ${deployment.id}\nleaked hunter2-secret\n` };
+    },
+  });
+}
+
+test('GET a deployment\'s build log: no token needed, redacted, repo/app encoded', async () => {
+  const calls: string[] = [];
+  const response = await logApp(calls).request('/api/apps/demo%2Fweb/deployments/d1/log');
+  assert.is(response.status, 200);
+  const body = (await response.json()) as { repo: string; app: string; deployment: DeploymentView; log: string };
+  assert.is(body.deployment.id, 'd1-older');
+  assert.is(body.log, 'Step 1/2 of d1-older\nleaked [redacted]\n');
+  assert.equal(calls, ['log demo/web d1']);
+});
+
+test('"latest" names the newest deployment', async () => {
+  const response = await logApp().request('/api/apps/web/deployments/latest/log');
+  assert.is(response.status, 200);
+  assert.is(((await response.json()) as { deployment: DeploymentView }).deployment.id, 'd2-newest');
+});
+
+test('an unknown deployment or app is a 404 whose message says how to list deployments', async () => {
+  const missing = await logApp().request('/api/apps/web/deployments/zzz/log');
+  assert.is(missing.status, 404);
+  const body = (await missing.json()) as { error: string; code: string };
+  assert.is(body.code, 'DEPLOYMENT_NOT_FOUND');
+  assert.match(body.error, /nexus history web/);
+  assert.is((await logApp().request('/api/apps/nope/deployments/latest/log')).status, 404);
+});
+
+test('the build log route is off without the handler', async () => {
+  assert.is((await app().request('/api/apps/web/deployments/latest/log')).status, 501);
 });
 
 test.run();
