@@ -122,7 +122,7 @@ const cases: Case[] = [
     name: 'Python main.py with requirements.txt installs them with pip',
     files: { 'main.py': '', 'requirements.txt': 'requests==2.31.0\n' },
     expect: {
-      kind: 'python', runtime: 'python', reasons: ['requirements.txt present'],
+      kind: 'python', runtime: 'python', reasons: ['main.py present', 'requirements.txt present'],
       install: 'pip install --no-cache-dir -r requirements.txt', installFiles: ['requirements.txt'], start: 'python main.py',
     },
   },

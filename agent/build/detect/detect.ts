@@ -57,7 +57,9 @@ export async function detectApp(tree: FileTree, context: string, overrides: Over
   if (!found) throw new UnrecognisedAppError(context, files.has('package.json') ? ' (package.json has none of these)' : '');
   const { kind } = found;
   const facts = KINDS[kind];
-  const reasons = [...found.reasons, ...facts.configFiles.filter((file) => files.has(file) && !found.reasons.includes(`${file} present`)).map((file) => `${file} present`)];
+  // A Python app is started from its entry point: name it first.
+  const entry = kind === 'python' ? PYTHON_ENTRY_POINTS.find((file) => files.has(file)) : undefined;
+  const reasons = [...(entry && !found.reasons.includes(`${entry} present`) ? [`${entry} present`] : []), ...found.reasons, ...facts.configFiles.filter((file) => files.has(file) && !found.reasons.includes(`${file} present`)).map((file) => `${file} present`)];
 
   const packageManager = pkg ? detectPackageManager(files, pkg.packageManager) : undefined;
   const scripts = pkg?.scripts ?? {};
