@@ -108,4 +108,63 @@ frameworks('nexus plan explains what each app is built as and why', async ({ h }
   }
 });
 
+/** Pushes new files to a kind's repo. */
+async function pushKind(h: Harness, kind: string, files: Record<string, string>, message: string): Promise<string> {
+  const index = KINDS.findIndex((item) => item.kind === kind);
+  return index === 0 ? h.push(files, message) : h.extra[index - 1]!.push(files, message);
+}
+
+async function lastAttempt(h: Harness, kind: string, sha: string) {
+  return waitFor(async () => {
+    const app = (await h.status()).repos.flatMap((repo) => repo.apps).find((candidate) => candidate.name === kind);
+    const done = app?.lastAttempt && app.lastAttempt.revision === sha && (app.lastAttempt.status === 'success' || app.lastAttempt.status === 'failed');
+    return done ? app : undefined;
+  }, { timeoutMs: 600_000, intervalMs: 500, what: `${kind} at ${sha.slice(0, 7)} to finish` });
+}
+
+/** The step of a build log that runs `command`, and whether Docker reused its layer. */
+function layerReused(log: string, command: string): boolean {
+  const step = log.split(/^Step \d+\/\d+ : /m).find((part) => part.startsWith(`RUN ${command}`));
+  return step !== undefined && /^ ---> Using cache$/m.test(step);
+}
+
+frameworks('a TypeScript error fails the build with its lines in status and nexus logs; the old release keeps serving', async ({ h }) => {
+  const vite = KINDS.find((item) => item.kind === 'vite')!;
+  const broken: Record<string, string> = { ...(await frameworkFixture('vite')), 'nexus.yaml': manifest(h, vite) };
+  broken['src/App.tsx'] = `import { nope } from './missing-module';\n${broken['src/App.tsx']!.replace('<h1>', '<h1>{nope}')}`;
+  const sha = await pushKind(h, 'vite', broken, 'vite: broken import');
+  const app = await lastAttempt(h, 'vite', sha);
+  assert.is(app.lastAttempt!.status, 'failed');
+  assert.match(app.lastAttempt!.message!, /npm run build failed \(exit code \d+\)/);
+  assert.match(app.lastAttempt!.message!, /src\/App\.tsx.*error TS2307/);
+  assert.ok(await servedText(h, 'vite'), 'the old vite release stopped serving');
+  const logs = await h.cli(['logs', 'vite', '--build']);
+  assert.is(logs.code, 0, logs.stderr);
+  assert.match(logs.stdout, /error TS2307: Cannot find module '\.\/missing-module'/);
+});
+
+frameworks('a source-only change reuses the dependency layer (Vite and Next.js) and goes live', async ({ h }) => {
+  for (const kind of ['vite', 'nextjs']) {
+    const item = KINDS.find((candidate) => candidate.kind === kind)!;
+    const files: Record<string, string> = { ...(await frameworkFixture(kind)), 'nexus.yaml': manifest(h, item) };
+    const page = kind === 'vite' ? 'src/App.tsx' : 'app/page.js';
+    files[page] = files[page]!.replace(`Hello from ${kind} fixture`, `Hello from ${kind} fixture, v2`);
+    const sha = await pushKind(h, kind, files, `${kind}: copy change`);
+    const app = await lastAttempt(h, kind, sha);
+    assert.is(app.lastAttempt!.status, 'success', app.lastAttempt!.message);
+    const logs = await h.cli(['logs', kind, '--build']);
+    assert.ok(layerReused(logs.stdout, 'npm ci'), `${kind}: npm ci ran again:\n${logs.stdout.slice(0, 3000)}`);
+    assert.not.ok(layerReused(logs.stdout, 'npm run build'), `${kind}: the build step itself was cached`);
+    await waitFor(async () => servedText(h, kind).then(async (ok) => ok && (kind === 'vite' || (await h.viaNginx(hostOf(h, kind))).body.includes('v2'))), { timeoutMs: 30_000, intervalMs: 500, what: `${kind} v2 served` });
+  }
+});
+
+frameworks('nexus detect prints the kind and commands of each fixture folder', async ({ h }) => {
+  for (const item of KINDS) {
+    const result = await h.cli(['detect', `test/fixtures/frameworks/${item.kind}`]);
+    assert.is(result.code, 0, result.stderr);
+    assert.match(result.stdout.trim().split('\n')[0]!, item.detected);
+  }
+});
+
 frameworks.run();
