@@ -31,8 +31,6 @@ export interface BuildRequest {
   cpus?: number;
   /** Build output as it comes. */
   onLog?: (text: string) => void;
-  /** Ignore Docker's layer cache (benchmarks of a cold build). */
-  noCache?: boolean;
 }
 
 export interface BuildResult {
@@ -76,7 +74,6 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
         labels: request.labels,
         rm: true,
         forcerm: true,
-        ...(request.noCache ? { nocache: true } : {}),
         ...(request.memoryBytes ? { memory: request.memoryBytes, memswap: request.memoryBytes } : {}),
         ...(request.cpus ? { cpuperiod: 100_000, cpuquota: Math.round(request.cpus * 100_000) } : {}),
         abortSignal: abort.signal,
