@@ -10,13 +10,15 @@
  * failure can be replayed with NEXUS_CRASH_SEED.
  */
 import { execFile } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHarness, helloFiles, type Harness } from './support/agent-harness.ts';
 import { waitFor } from './support/http.ts';
+
+const run = ([command, ...args]: string[]) => promisify(execFile)(command!, args);
 
 const HOST = 'hello.nexus.localhost';
 const CRASH_COUNT = 20;
@@ -99,6 +101,22 @@ crash(`${CRASH_COUNT} SIGKILLs at random moments of deploys, each followed by a 
   const interrupted = (await h.agentLog()).split('\n').filter((line) => line.includes('closed interrupted deployments')).length;
   console.log(`  ${interrupted} of ${kills} kills cut a deploy short (the rest came just after a deploy finished)`);
   assert.ok(interrupted >= kills / 2, `only ${interrupted} of ${kills} kills landed inside a deploy`);
+});
+
+crash('a kill between a route file rename and the nginx reload is repaired by the restart', async ({ h }) => {
+  // Converged on the last round's body; now make nginx's running config disagree with the file on disk,
+  // exactly as a kill right after the rename (before the reload) would leave it.
+  await h.killAgent();
+  const [file] = await readdir(h.nginx.sitesDir);
+  const target = path.join(h.nginx.sitesDir, file!);
+  const good = await readFile(target, 'utf8');
+  const before = (await h.viaNginx(HOST)).body;
+  await writeFile(target, good.replace(/server 127\.0\.0\.1:\d+;/, 'server 127.0.0.1:9;'));
+  await run(h.nginx.reloadCommand);
+  await waitFor(async () => (await h.viaNginx(HOST).catch(() => undefined))?.status === 502, { timeoutMs: 10_000, intervalMs: 100, what: 'nginx to serve the stale config' });
+  await writeFile(target, good); // the file is right again, nginx still runs the stale config
+  await h.startAgent();
+  await waitFor(async () => (await h.viaNginx(HOST).catch(() => undefined))?.body === before, { timeoutMs: 20_000, intervalMs: 200, what: 'the route served again after the restart' });
 });
 
 crash.run();

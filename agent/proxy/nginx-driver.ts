@@ -40,6 +40,8 @@ export interface ProxyDriver {
    * take new connections for a moment. False if that did not happen in time.
    */
   confirmRoute?(input: { domain: string; path: string; release: string; timeoutMs: number }): Promise<boolean>;
+  /** Reloads nginx so it serves what the route files say (after a restart: a kill may have come between a file's rename and its reload). */
+  reload?(): Promise<void>;
 }
 
 export interface NginxOptions {
@@ -98,6 +100,8 @@ export function createNginxDriver(options: NginxOptions): ProxyDriver {
       }
       return false;
     },
+
+    reload: () => checkAndReload(),
 
     async removeRoute(file) {
       const target = fullPath(file);

@@ -5,7 +5,8 @@ import { appKey, type StateData, type Trigger } from '../../state/index.ts';
 import { readDesiredRepo, type DesiredRepo } from './desired.ts';
 import { plan, PREREQUISITE_KINDS, type Action, type Observed, type PinnedRelease, type Plan } from './plan.ts';
 import { withStateVersions } from './desired.ts';
-import { createLimiter, withRetry } from './retry.ts';
+import { withRetry } from './retry.ts';
+import { createFairLimiter } from '../limiter/index.ts';
 import { applyAppActions, type ActionOutcome } from './apply.ts';
 import { buildStatus, type StatusReport } from './status.ts';
 import type { DeployContext } from './cutover.ts';
@@ -57,8 +58,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   let held = new Map<string, string>();
   // One operation per app: the work in flight, by app key. Later cycles skip these apps.
   const inFlight = new Map<string, Promise<ActionOutcome[]>>();
-  // Apps worked on at once, across overlapping cycles.
-  const appSlot = createLimiter(config.deploy.parallel);
+  // Apps worked on at once, across overlapping cycles, shared fairly between repos.
+  const appSlots = createFairLimiter(config.deploy.parallel);
   // Planning is serialised: each plan sees the apps earlier cycles are working on.
   let planning: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(step: () => Promise<T>): Promise<T> => {
@@ -122,6 +123,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       desired, configuredRepos: configured, observed, failed: state.failed, listen: config.nginx.listen, pins: pinnedReleases(state),
       storedSecrets: Object.fromEntries(Object.entries(state.secrets ?? {}).map(([key, values]) => [key, Object.keys(values)])),
       databases: state.databases ?? {},
+      inFlight: [...inFlight.keys()],
     });
   }
 
@@ -164,7 +166,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       if (!inFlight.has(key)) byApp.set(key, [...(byApp.get(key) ?? []), action]);
     }
     return [...byApp].map(([key, appActions]) => {
-      const job = appSlot(() => applyAppActions(appActions, deps, { trigger, retryBaseMs: deps.retryBaseMs }))
+      const job = appSlots.run(appActions[0]!.repo, () => applyAppActions(appActions, deps, { trigger, retryBaseMs: deps.retryBaseMs }))
         .finally(() => inFlight.delete(key));
       inFlight.set(key, job);
       return job;
@@ -178,6 +180,9 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       await store.refresh();
       if (!recovered && !dryRun) {
         await closeInterruptedDeployments();
+        // A kill between a route file's rename and nginx's reload leaves a
+        // file that plans as converged while nginx serves the old one.
+        await deps.proxy.reload?.().catch((error: unknown) => log.warn('nginx reload at start-up failed', { error: describeError(error) }));
         recovered = true;
       }
       await Promise.all(fetch.map(refreshDesired));
