@@ -8,7 +8,12 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHarness, docker, helloFiles, type Harness } from './support/agent-harness.ts';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { waitFor } from './support/http.ts';
+
+const run = async (command: string, args: string[]) => (await promisify(execFile)(command, args)).stdout;
 
 const limits = suite<{ h: Harness }>('build limits');
 const TIMEOUT_S = 20;
@@ -76,6 +81,40 @@ limits('a manifest may not ask for a longer build than the agent allows', async 
   const [problem] = repo.problems!;
   assert.is(`${problem!.line}:${problem!.column}`, '4:23');
   assert.match(problem!.message, /longer than the 20s this agent allows for a build/);
+});
+
+limits('a build that prints without end keeps the agent small and its log capped', async ({ h }) => {
+  const host = `flood.${h.repo}.localhost`;
+  // ~300 MB of build output, then a working app.
+  const sha = await h.push({
+    Dockerfile: 'FROM node:20-bookworm-slim\nRUN yes flooding-the-build-log | head -c 300000000\nCMD ["node", "-e", "require(\'http\').createServer((q, s) => s.end(\'flooded\')).listen(3000)"]\n',
+    'nexus.yaml': `version: 1\napps:\n  slow:\n    port: 3000\n    domains: [${host}]\n`,
+  }, 'flood the build log');
+  const pid = Number((await run('pgrep', ['-f', `main.ts agent --config ${h.configFile}`])).trim().split('\n')[0]);
+  assert.ok(pid > 0, 'agent pid not found');
+  await waitFor(async () => (await h.viaNginx(host).catch(() => undefined))?.body === 'flooded', { timeoutMs: 240_000, intervalMs: 500, what: 'the flooded app served' });
+  const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1]);
+  console.log(`  agent peak RSS ${(peakKb / 1024).toFixed(0)} MB after a build printed 300 MB`);
+  assert.ok(peakKb < 400 * 1024, `agent peak RSS ${(peakKb / 1024).toFixed(0)} MB`);
+  const app = (await h.status()).repos.find((repo) => repo.name === h.repo)!.apps[0]!;
+  assert.is(app.lastAttempt?.revision, sha);
+  const log = await h.cli(['logs', 'slow', '--build']);
+  assert.ok(log.stdout.length <= 70_000, `log of ${log.stdout.length} characters`);
+  assert.match(log.stdout, /Successfully tagged/);
+});
+
+limits('a .dockerignore made to blow up pattern matching is decided at once', async ({ h }) => {
+  const host = `globs.${h.repo}.localhost`;
+  const deep = `${Array.from({ length: 60 }, () => 'a').join('/')}/y.txt`;
+  await h.push({
+    '.dockerignore': `${Array.from({ length: 40 }, () => '**').join('/')}/x\nfoo(\n`,
+    [deep]: 'deep\n',
+    'index.html': '<h1>globs survived</h1>\n',
+    'nexus.yaml': `version: 1\napps:\n  slow:\n    port: 8080\n    domains: [${host}]\n`,
+  }, 'hostile .dockerignore');
+  await waitFor(async () => (await h.viaNginx(host).catch(() => undefined))?.body.includes('globs survived'), { timeoutMs: 120_000, intervalMs: 500, what: 'the app with the hostile .dockerignore served' });
+  // The agent kept answering meanwhile.
+  assert.is((await h.status()).repos.length, 2);
 });
 
 limits.run();

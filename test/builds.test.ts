@@ -109,7 +109,7 @@ builds('a monorepo of three kinds deploys every app; two identical contexts make
   const [site, twin] = [fresh.site[0]!, fresh.twin[0]!];
   assert.is(site.image, twin.image);
   assert.is([site.cached, twin.cached].filter((cached) => cached === false).length, 1, `site cached=${site.cached}, twin cached=${twin.cached}`);
-  const images = await docker.listImages({ filters: { reference: [`nexus/${h.repo}`] } });
+  const images = await docker.listImages({ filters: { reference: [`nexus/${h.repo}/${h.repo}`] } });
   assert.is(images.length, 4, `images: ${images.map((image) => image.RepoTags).join(' ')}`);
 });
 

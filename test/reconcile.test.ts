@@ -83,6 +83,19 @@ reconcile('a container stopped by hand is recreated', async ({ h }) => {
   assert.is(app!.lastAttempt!.status, 'success');
 });
 
+reconcile('a container killed by hand is healed, within about one poll interval', async ({ h }) => {
+  const [before] = await runningOf(h, h.repo, 'hello');
+  const killedAt = Date.now();
+  await docker.getContainer(before!.Id).kill();
+  // Docker's restart policy may bring it back by itself; either way the app must serve again and stay one container.
+  await waitFor(async () => {
+    const response = await h.viaNginx(HOST).catch(() => undefined);
+    const containers = await runningOf(h, h.repo, 'hello');
+    return response?.body === V1 && containers.length === 1 && containers[0]!.State === 'running';
+  }, { timeoutMs: 60_000, intervalMs: 100, what: 'hello healed after the kill' });
+  console.log(`  healed ${Date.now() - killedAt} ms after docker kill (poll interval ${INTERVAL_MS} ms)`);
+});
+
 reconcile('a container removed by hand is recreated', async ({ h }) => {
   const [before] = await runningOf(h, h.repo, 'hello');
   await docker.getContainer(before!.Id).remove({ force: true });
@@ -153,7 +166,8 @@ reconcile('an app removed from the manifest is pruned: container and route gone'
 reconcile('rollback serves the previous release without a build, holds through polls, and a new commit ends the pin', async ({ h }) => {
   await h.push(await withBody(V2), 'hello v2');
   await servedBody(h, HOST, V2, 'hello v2');
-  const imagesBefore = (await docker.listImages({ filters: { reference: [`nexus/${h.repo}-hello`] } })).map((image) => image.Id).sort();
+  const imagesBefore = (await docker.listImages({ filters: { reference: [`nexus/${h.repo}/${h.repo}`] } })).map((image) => image.Id).sort();
+  assert.ok(imagesBefore.length >= 2, `expected the images of v1 and v2, found ${imagesBefore.length}`);
 
   const history = await h.cli(['history', 'hello', '--json']);
   assert.is(history.code, 0, history.stderr);
@@ -170,7 +184,7 @@ reconcile('rollback serves the previous release without a build, holds through p
   assert.match(rollback.reason, /rollback pin/);
   assert.is(rollback.cached, true);
   assert.is(rollback.status, 'success');
-  const imagesAfter = (await docker.listImages({ filters: { reference: [`nexus/${h.repo}-hello`] } })).map((image) => image.Id).sort();
+  const imagesAfter = (await docker.listImages({ filters: { reference: [`nexus/${h.repo}/${h.repo}`] } })).map((image) => image.Id).sort();
   assert.equal(imagesAfter, imagesBefore, 'a rollback must not build an image');
 
   // Polls do not fight the pin.

@@ -4,6 +4,7 @@ import { filterContext } from './context-filter.ts';
 import { packBuildContext } from './context.ts';
 import { buildImage, findImage } from './image.ts';
 import type { BuildPlan } from './resolve.ts';
+import { createFairLimiter } from '../limiter/index.ts';
 
 export interface ImageRequest {
   repo: string;
@@ -28,8 +29,9 @@ export interface ImageBuilder {
   ensureImage(request: ImageRequest): Promise<ImageOutcome>;
 }
 
-/** Limits every build runs under. */
+/** Who builds (the agent's name scopes its image names) and the limits every build runs under. */
 export interface BuildLimits {
+  agent: string;
   memoryBytes: number;
   cpus: number;
   /** Builds at once across all repos (others wait their turn; the timeout starts with the build). */
@@ -37,12 +39,12 @@ export interface BuildLimits {
 }
 
 /**
- * Images are named by content, per repo: apps of one repo whose contexts
- * and Dockerfiles are the same share one image, and one tenant's tags never
- * name another's images.
+ * Images are named by content, per agent and repo: apps of one repo whose
+ * contexts and Dockerfiles are the same share one image, and one tenant's
+ * tags never name another's images (nor another agent's on the same host).
  */
-export function imageTag(repo: string, buildKey: string): string {
-  return `nexus/${repo}:${buildKey}`;
+export function imageTag(agent: string, repo: string, buildKey: string): string {
+  return `nexus/${agent}/${repo}:${buildKey}`;
 }
 
 /**
@@ -52,22 +54,13 @@ export function imageTag(repo: string, buildKey: string): string {
  */
 export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBuilder {
   const inFlight = new Map<string, Promise<ImageOutcome>>();
-  const waiting: (() => void)[] = [];
-  let building = 0;
+  // Build slots are shared round-robin between repos; one repo never holds them all.
+  const slots = createFairLimiter(limits.parallel ?? Number.MAX_SAFE_INTEGER);
 
   async function build(request: ImageRequest, tag: string): Promise<ImageOutcome> {
     if (await findImage(docker, tag)) return { image: tag, cached: true, log: `using cached image ${tag}\n` };
-    if (building >= (limits.parallel ?? Number.POSITIVE_INFINITY)) {
-      request.onLog?.(`waiting for a build slot (${limits.parallel} builds at once)\n`);
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    }
-    building += 1;
-    try {
-      return await buildNow(request, tag);
-    } finally {
-      building -= 1;
-      waiting.shift()?.();
-    }
+    request.onLog?.(`waiting for a build slot (${limits.parallel ?? 'unlimited'} builds at once, shared fairly between repos)\n`);
+    return slots.run(request.repo, () => buildNow(request, tag));
   }
 
   async function buildNow(request: ImageRequest, tag: string): Promise<ImageOutcome> {
@@ -76,7 +69,7 @@ export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBu
       tag,
       context: packBuildContext(contextFiles(request)),
       dockerfile: plan.dockerfile,
-      labels: { 'nexus.managed': 'true', 'nexus.repo': request.repo, 'nexus.app': request.app, 'nexus.revision': request.revision, 'nexus.build-key': plan.buildKey },
+      labels: { 'nexus.managed': 'true', 'nexus.agent': limits.agent, 'nexus.repo': request.repo, 'nexus.app': request.app, 'nexus.revision': request.revision, 'nexus.build-key': plan.buildKey },
       timeoutMs: request.timeoutMs,
       memoryBytes: limits.memoryBytes,
       cpus: limits.cpus,
@@ -87,7 +80,7 @@ export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBu
 
   return {
     ensureImage(request) {
-      const tag = imageTag(request.repo, request.plan.buildKey);
+      const tag = imageTag(limits.agent, request.repo, request.plan.buildKey);
       const running = inFlight.get(tag);
       if (running) return running.then((outcome) => ({ ...outcome, cached: true, log: `shared the build of ${tag} with another app\n${outcome.log}` }));
       const promise = build(request, tag).finally(() => inFlight.delete(tag));

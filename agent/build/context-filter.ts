@@ -1,8 +1,5 @@
-import dockerignoreModule from '@balena/dockerignore';
 import type { TreeEntry } from '../source/index.ts';
-
-// The package is CommonJS with a default export in its types; under Node's ESM interop that is the module object.
-const createIgnore = ((dockerignoreModule as unknown as { default?: typeof dockerignoreModule }).default ?? dockerignoreModule) as unknown as () => import('@balena/dockerignore').Ignore;
+import { compileDockerignore } from './dockerignore.ts';
 
 /**
  * What never belongs in a generated image's context even without a
@@ -24,14 +21,14 @@ export interface ContextRules {
 
 /**
  * The files of a build context that Docker gets: .dockerignore honoured
- * with Docker's own pattern rules, the manifest never included. Pure; the
+ * with Docker's own pattern rules, the manifest never included. Throws
+ * DockerignoreTooLargeError for a .dockerignore past its limits. Pure; the
  * same filter decides both the build key and the tar that is sent, so the
  * key covers exactly what the image can contain.
  */
 export function filterContext(entries: readonly TreeEntry[], rules: ContextRules): TreeEntry[] {
-  const ignore = createIgnore();
-  if (rules.generated) ignore.add(GENERATED_BUILD_IGNORES);
-  if (rules.dockerignore) ignore.add(rules.dockerignore.split(/\r?\n/));
+  const builtIn = rules.generated ? GENERATED_BUILD_IGNORES : [];
+  const ignore = compileDockerignore([...builtIn, ...(rules.dockerignore?.split(/\r?\n/) ?? [])], builtIn.length);
   const excluded = new Set(rules.exclude);
   return entries.filter((entry) => entry.path === rules.dockerfile || (!excluded.has(entry.path) && !ignore.ignores(entry.path)));
 }

@@ -3,6 +3,7 @@ import type Docker from 'dockerode';
 import { NexusError, describeError } from '../errors/index.ts';
 import { formatDuration } from '../manifest/index.ts';
 import { summariseBuildFailure } from './build-log.ts';
+import { readBuildStream } from './build-stream.ts';
 
 export class BuildFailedError extends NexusError<'BUILD_FAILED', { image: string; log: string }> {
   constructor(image: string, reason: string, log: string) {
@@ -81,37 +82,20 @@ export async function buildImage(docker: Docker, request: BuildRequest): Promise
     } catch (error) {
       return fail(error);
     }
-    const events = await followBuild(docker, stream, (event) => {
+    // Read event by event: nothing but the capped log is kept, however much a build prints.
+    const outcome = await readBuildStream(stream, (event) => {
       if (typeof event.stream === 'string') append(event.stream);
       if (typeof event.status === 'string') append(`${event.status}\n`);
       if (typeof event.error === 'string') append(`ERROR: ${event.error}\n`);
     }).catch(fail);
     if (timedOut) fail(new Error('timeout'));
-    const failure = events.find((event) => typeof event.error === 'string');
-    if (failure) throw new BuildFailedError(request.tag, summariseBuildFailure(String(failure.error), log), log);
+    if (outcome.error !== undefined) throw new BuildFailedError(request.tag, summariseBuildFailure(outcome.error, log), log);
     const image = await docker.getImage(request.tag).inspect().catch(() => undefined);
     if (!image) throw new BuildFailedError(request.tag, 'Docker reported success but the image is missing', log);
     return { imageId: image.Id, log };
   } finally {
     if (timer) clearTimeout(timer);
   }
-}
-
-interface BuildEvent {
-  stream?: unknown;
-  status?: unknown;
-  error?: unknown;
-}
-
-function followBuild(docker: Docker, stream: NodeJS.ReadableStream, onEvent: (event: BuildEvent) => void): Promise<BuildEvent[]> {
-  return new Promise((resolve, reject) => {
-    stream.once('error', reject);
-    docker.modem.followProgress(
-      stream,
-      (error: Error | null, events: BuildEvent[]) => (error ? reject(error) : resolve(events)),
-      onEvent,
-    );
-  });
 }
 
 /** The id of an existing image with this tag, or undefined. */

@@ -51,7 +51,7 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
     gitdirOf: (repo) => cacheGitDir(cacheDir, repo),
     runtime: createDockerRuntime(docker, config.name, await ensureLabelKey(config.dataDir)),
     proxy: createNginxDriver({ dir: config.nginx.dir, listen: config.nginx.listen, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
-    builder: createImageBuilder(docker, { memoryBytes: config.build.memoryBytes, cpus: config.build.cpus, parallel: config.build.parallel }),
+    builder: createImageBuilder(docker, { agent: config.name, memoryBytes: config.build.memoryBytes, cpus: config.build.cpus, parallel: config.build.parallel }),
     buildTimeoutMs: config.build.timeoutMs,
     store,
     log,

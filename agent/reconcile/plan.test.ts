@@ -183,6 +183,13 @@ test('domain conflict with nothing serving yet: the first by name wins, determin
   assert.match(result.held[0]!.reason, /already claimed by demo\/web; other\/web is refused/);
 });
 
+test('an app whose deploy is under way keeps the new domain it claims against a later claimant that sorts first', () => {
+  // other/web's first deploy is building when demo/web (which sorts first) claims the same domain.
+  const result = plan({ ...input([valid(desiredApp('web')), otherRepo(desiredApp('web'))], [], []), configuredRepos: ['demo', 'other'], inFlight: ['other/web'] });
+  assert.equal(result.held.map((hold) => `${hold.repo}/${hold.app}`), ['demo/web']);
+  assert.match(result.held[0]!.reason, /already claimed by other\/web; demo\/web is refused/);
+});
+
 test('the serving owner keeps the domain even when it sorts last', () => {
   const owner = container('web', 'r9', { repo: 'other', id: 'other-web' });
   const result = plan({ ...input([valid(desiredApp('web')), otherRepo(desiredApp('web'))], [owner], [routeTo(owner, ['web.test'])]), configuredRepos: ['demo', 'other'] });

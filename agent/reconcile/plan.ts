@@ -31,6 +31,8 @@ export interface PlanInput {
   storedSecrets?: Record<string, string[]>;
   /** The databases the agent made, per app key. */
   databases?: Record<string, DatabaseRecord>;
+  /** Apps with an operation running now (their deploy may be about to claim a domain). */
+  inFlight?: string[];
 }
 
 /** A pin and the deployment it holds the app at (which carries the release snapshot). */
@@ -246,7 +248,8 @@ function refuseDomainConflicts(input: PlanInput): Map<string, string> {
   const refused = new Map<string, string>();
   for (const [domain, keys] of [...claimants].sort(([a], [b]) => a.localeCompare(b))) {
     if (keys.length < 2) continue;
-    const current = servedBy.get(domain);
+    // Whoever serves the domain keeps it; else an app whose deploy is under way (and will route it); else the first by name.
+    const current = servedBy.get(domain) ?? keys.find((key) => input.inFlight?.includes(key));
     const owner = current && keys.includes(current) ? current : [...keys].sort()[0]!;
     for (const key of keys) {
       if (key !== owner && !refused.has(key)) {

@@ -62,18 +62,3 @@ export async function runLimited<T>(tasks: (() => Promise<T>)[], limit: number):
   return results;
 }
 
-/** A counting semaphore: at most `limit` tasks inside `run` at once, the rest wait in order. */
-export function createLimiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const queue: (() => void)[] = [];
-  return async function limited<T>(task: () => Promise<T>): Promise<T> {
-    if (active >= limit) await new Promise<void>((resolve) => queue.push(resolve));
-    active += 1;
-    try {
-      return await task();
-    } finally {
-      active -= 1;
-      queue.shift()?.();
-    }
-  };
-}

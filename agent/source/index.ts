@@ -1,3 +1,3 @@
 /** Fetching watched repositories and reading committed content at a revision. */
 export { fetchBranchHead, cacheGitDir, FetchFailedError, type RemoteRef } from './fetch.ts';
-export { readFileAt, treeIdAt, listFilesAt, listTreeAt, readBlob, type TreeFile, type TreeEntry } from './tree.ts';
+export { readFileAt, treeIdAt, listFilesAt, listTreeAt, readBlob, TreeTooLargeError, type TreeFile, type TreeEntry, type TreeLimits } from './tree.ts';

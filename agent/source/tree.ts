@@ -68,20 +68,34 @@ export interface TreeEntry {
   oid: string;
 }
 
+/** Bounds on a tree listing (it runs for every pushed commit). */
+export interface TreeLimits {
+  entries: number;
+  pathLength: number;
+}
+
+/** A tree past its limits: what to do is in the message. */
+export class TreeTooLargeError extends Error {}
+
 /**
  * Every file below a folder at a revision, without reading any file
  * content (tree objects only), depth first in git's order. Undefined when
  * the folder does not exist. Submodules are skipped, as in a build context.
  */
-export async function listTreeAt(gitdir: string, revision: string, folder: string): Promise<TreeEntry[] | undefined> {
+export async function listTreeAt(gitdir: string, revision: string, folder: string, limits?: TreeLimits): Promise<TreeEntry[] | undefined> {
   const treeId = await treeIdAt(gitdir, revision, folder);
   if (!treeId) return undefined;
   const entries: TreeEntry[] = [];
   async function walk(oid: string, prefix: string): Promise<void> {
     const { tree } = await git.readTree({ fs, gitdir, oid });
     for (const entry of tree) {
-      if (entry.type === 'tree') await walk(entry.oid, `${prefix}${entry.path}/`);
-      else if (entry.type === 'blob') entries.push({ path: prefix + entry.path, mode: parseInt(entry.mode, 8), oid: entry.oid });
+      const path = prefix + entry.path;
+      if (limits && path.length > limits.pathLength) throw new TreeTooLargeError(`a path is longer than ${limits.pathLength} characters (${path.slice(0, 80)}…) — shorten it`);
+      if (entry.type === 'tree') await walk(entry.oid, `${path}/`);
+      else if (entry.type === 'blob') {
+        entries.push({ path, mode: parseInt(entry.mode, 8), oid: entry.oid });
+        if (limits && entries.length > limits.entries) throw new TreeTooLargeError(`more than ${limits.entries} files — build from a smaller folder (build.context)`);
+      }
     }
   }
   await walk(treeId, '');

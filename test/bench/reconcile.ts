@@ -109,7 +109,7 @@ try {
   // Remove everything the benchmark made: containers, images, nginx, git, data.
   const containers = await docker.listContainers({ all: true, filters: { label: [`nexus.agent=${name}`] } });
   await Promise.all(containers.map((info) => docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined)));
-  const images = await docker.listImages({ filters: { reference: [`nexus/${name}-*`] } });
+  const images = await docker.listImages({ filters: { reference: [`nexus/${name}/*`] } });
   for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
   await proxy.close();
   await nginx.stop();

@@ -171,7 +171,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       await harness.stopAgent();
       for (const info of await harness.containers()) await docker.getContainer(info.Id).remove({ force: true }).catch(() => undefined);
       for (const name of allRepos.map((item) => item.name)) {
-        const images = await docker.listImages({ filters: { reference: [`nexus/${name}`, `nexus/${name}-*`] } });
+        const images = await docker.listImages({ filters: { reference: [`nexus/${repo}/${name}`, `nexus/${name}-*`] } });
         for (const image of images) await docker.getImage(image.Id).remove({ force: true }).catch(() => undefined);
       }
       // The platform Postgres (if a test used one): its network and data volume.

@@ -265,4 +265,24 @@ test('explainDetection: node and python runtimes name their start command; overr
   assert.is(explainDetection(overridden), 'node: server.js present; npm ci --omit=dev; node: npm start; from nexus.yaml: install');
 });
 
+// --- hostile package.json (the pusher writes it) ---------------------------
+
+test('a main holding a newline or shell syntax is ignored, so it reaches neither the Dockerfile nor a terminal', async () => {
+  for (const main of ['x\nUSER root\nRUN curl evil', 'a.js; rm -rf /', '\u001b[31mred.js']) {
+    const pkg = JSON.stringify({ main, scripts: { build: 'tsc' } });
+    const refused = await detectApp(tree({ 'package.json': pkg }), '.').then(() => undefined, (error: Error) => error.message);
+    assert.match(refused ?? 'detected', /no known kind of app/);
+    const forced = await detectApp(tree({ 'package.json': pkg, 'server.js': '' }), '.', { framework: 'node' });
+    assert.is(forced.start, 'node server.js');
+    assert.not.match(explainDetection(forced), /[\u0000-\u001f]/);
+  }
+});
+
+test('only the vouched-for part of packageManager is shown', async () => {
+  const pkg = JSON.stringify({ packageManager: 'pnpm@9.1.0\u001b]0;pwned\u0007', scripts: { start: 'node s.js' } });
+  const detection = await detectApp(tree({ 'package.json': pkg, 's.js': '' }), '.');
+  assert.is(detection.packageManager?.reason, 'pnpm (packageManager pnpm@9.1.0)');
+  assert.not.match(explainDetection(detection), /[\u0000-\u001f]/);
+});
+
 test.run();

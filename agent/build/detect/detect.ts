@@ -112,11 +112,20 @@ interface PackageJson {
   devDependencies?: Record<string, unknown>;
 }
 
+/**
+ * A plain relative path: what `main` must look like to be used. It ends up
+ * in a start command and in explanations shown in terminals, so no control
+ * characters, quotes or shell syntax.
+ */
+const PLAIN_PATH = /^[\w@+.-][\w@+./-]{0,199}$/;
+
 function parsePackageJson(text: string | undefined): PackageJson | undefined {
   if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as unknown;
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as PackageJson) : {};
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return {};
+    const pkg = value as PackageJson;
+    return typeof pkg.main === 'string' && !PLAIN_PATH.test(pkg.main) ? { ...pkg, main: undefined } : pkg;
   } catch {
     // A broken package.json fails `npm ci` with npm's own message; detection stays quiet.
     return {};

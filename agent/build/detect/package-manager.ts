@@ -32,7 +32,8 @@ export function detectPackageManager(files: ReadonlySet<string>, packageManagerF
   const name = (declared?.[1] ?? lock?.name ?? 'npm') as PackageManager['name'];
   const version = declared?.[2];
   const manifestFiles = ['package.json', ...(lock ? [lock.file] : []), ...['.npmrc', '.yarnrc.yml'].filter((file) => files.has(file))];
-  const source = declared ? `packageManager ${packageManagerField as string}` : lock ? lock.file : 'no lock file';
+  // Only the part the pattern vouched for is shown (the field may carry anything after it).
+  const source = declared ? `packageManager ${declared[0]}` : lock ? lock.file : 'no lock file';
   switch (name) {
     case 'pnpm':
       return { name, manifestFiles, install: lock ? 'pnpm install --frozen-lockfile' : 'pnpm install', run: 'pnpm run', reason: `pnpm (${source})`, setup: `npm install -g --force pnpm@${version ?? 'latest'}` };
