@@ -27,7 +27,20 @@ export interface ImageOutcome {
 /** Gives the image for a build key, building it only when it is not on the host yet. */
 export interface ImageBuilder {
   ensureImage(request: ImageRequest): Promise<ImageOutcome>;
+  /** Whether an image (by tag) is on the host. */
+  hasImage?(image: string): Promise<boolean>;
+  /**
+   * Removes the repo's images that are not in `keep` (and older than a few
+   * minutes, so an image between its build and its first container is never
+   * taken), and build-stage layers of generated builds unused for a day.
+   * Images in use by a container are left (Docker refuses). Returns the tags removed.
+   */
+  pruneImages?(input: { repo: string; keep: ReadonlySet<string> }): Promise<string[]>;
 }
+
+/** An image younger than this is never pruned: it may be on its way to a container. */
+const PRUNE_MIN_AGE_MS = 10 * 60_000;
+
 
 /** Who builds (the agent's name scopes its image names) and the limits every build runs under. */
 export interface BuildLimits {
@@ -36,6 +49,8 @@ export interface BuildLimits {
   cpus: number;
   /** Builds at once across all repos (others wait their turn; the timeout starts with the build). */
   parallel?: number;
+  /** Images younger than this are never pruned; default 10 min (tests make it 0). */
+  pruneMinAgeMs?: number;
 }
 
 /**
@@ -79,6 +94,27 @@ export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBu
   }
 
   return {
+    async hasImage(image) {
+      return (await findImage(docker, image)) !== undefined;
+    },
+
+    async pruneImages({ repo, keep }) {
+      const prefix = `nexus/${limits.agent}/${repo}:`;
+      const images = await docker.listImages({ filters: { reference: [`nexus/${limits.agent}/${repo}`] } });
+      const removed: string[] = [];
+      const oldEnough = (Date.now() - (limits.pruneMinAgeMs ?? PRUNE_MIN_AGE_MS)) / 1000;
+      for (const image of images) {
+        if (image.Created > oldEnough) continue;
+        for (const tag of image.RepoTags ?? []) {
+          if (!tag.startsWith(prefix) || keep.has(tag)) continue;
+          await docker.getImage(tag).remove().then(() => removed.push(tag), () => undefined);
+        }
+      }
+      // The build stages of generated Dockerfiles (labelled) are the install cache: kept for a day after last use.
+      await docker.pruneImages({ filters: { dangling: ['true'], label: ['nexus.stage=build'], until: ['24h'] } }).catch(() => undefined);
+      return removed;
+    },
+
     ensureImage(request) {
       const tag = imageTag(limits.agent, request.repo, request.plan.buildKey);
       const running = inFlight.get(tag);

@@ -6,6 +6,7 @@ import { describeError } from '../errors/index.ts';
 import { appKey, type Deployment, type ReleaseSnapshot, type StateStore, type Trigger } from '../../state/index.ts';
 import { isTransient } from './retry.ts';
 import { waitUntilHealthy } from './health-check.ts';
+import { imagesToKeep, RELEASES_KEPT_PER_APP } from './image-retention.ts';
 import type { DesiredApp } from './desired.ts';
 import type { ObservedDatabaseServer } from './plan.ts';
 
@@ -97,6 +98,9 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     //    from the git tree; its output is saved as it comes (nexus logs -f).
     const buildStart = Date.now();
     const buildLog = createLogWriter((text) => ctx.store.writeBuildLog(id, text));
+    if (desired.image && ctx.builder.hasImage && !(await ctx.builder.hasImage(desired.image))) {
+      throw new Error(`the image of release ${desired.pinnedTo?.release ?? desired.image} is no longer on this host (the agent keeps the images of the last ${RELEASES_KEPT_PER_APP} releases of each app) — roll back to a newer release (nexus history ${desired.app}), or run \`nexus rollback ${desired.app}\` after pushing that commit again`);
+    }
     const image = desired.image ? { image: desired.image, cached: true, log: `rollback: reusing image ${desired.image}, no build\n` } : await ctx.builder.ensureImage({
       repo: desired.repo, app: desired.app, gitdir: ctx.gitdirOf(desired.repo), revision: desired.revision, plan: desired.build,
       timeoutMs: Math.min(ctx.buildTimeoutMs ?? Number.POSITIVE_INFINITY, desired.spec.build.timeoutMs ?? Number.POSITIVE_INFINITY),
@@ -154,6 +158,10 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     });
     await save();
     ctx.log.info('deploy succeeded', { ...fields, release, durationMs: (deployment.buildMs ?? 0) + (deployment.deployMs ?? 0) });
+    // Past the switch: a failed prune is logged, never a failed deploy.
+    const removed = await ctx.builder.pruneImages?.({ repo: desired.repo, keep: imagesToKeep(ctx.store.read().deployments, desired.repo) })
+      .catch((error: unknown) => { ctx.log.warn('image prune failed', { ...fields, error: describeError(error) }); return []; });
+    if (removed?.length) ctx.log.info('old images removed', { ...fields, images: removed.join(',') });
     return deployment;
   } catch (error) {
     if (started) await ctx.runtime.removeContainer(started.id, 1).catch(() => undefined);

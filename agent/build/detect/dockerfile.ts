@@ -34,7 +34,8 @@ function nodeOrStaticStages(detection: Detection, input: { images: BaseImages; p
   const lines: string[] = [];
   const hasBuildStage = detection.packageManager !== undefined || detection.build !== undefined;
   if (hasBuildStage) {
-    lines.push(`FROM ${images.node} AS build`, 'WORKDIR /app');
+    // The label marks the build stage's layers (the install cache) so the agent can prune them when unused.
+    lines.push(`FROM ${images.node} AS build`, 'LABEL nexus.stage=build', 'WORKDIR /app');
     if (detection.packageManager?.setup) lines.push(`RUN ${detection.packageManager.setup}`);
     if (detection.install) {
       // Its own layer, keyed by the package manifest and lock file only.

@@ -44,4 +44,4 @@ export const NODE_ENTRY_POINTS = ['server.js', 'server.mjs', 'index.js', 'index.
  * Bumped whenever generated Dockerfiles change in a way the text alone
  * would not show (it is part of every generated build's key).
  */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2;
