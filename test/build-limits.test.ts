@@ -42,6 +42,8 @@ limits('a build that runs past its timeout is stopped, and meanwhile another rep
   // A's build is running (its RUN step's container exists)...
   await waitFor(async () => (await sleepingBuilds()).length > 0, { timeoutMs: 30_000, intervalMs: 200, what: "repo A's build step to start" });
   const slowStarted = Date.now();
+  // Followed live while it builds: ends with the outcome when the build does.
+  const following = h.cli(['logs', 'slow', '--build', '-f']);
 
   // ...when B pushes: B goes live before A's build is over.
   await b!.push(await helloFiles((files) => {
@@ -65,6 +67,11 @@ limits('a build that runs past its timeout is stopped, and meanwhile another rep
   const log = await h.cli(['logs', 'slow', '--build']);
   assert.match(log.stdout, /building slowly/);
   assert.match(log.stdout, /build stopped after 20s/);
+  const followed = await following;
+  assert.is(followed.code, 1, followed.stderr);
+  assert.match(followed.stdout, /building slowly/);
+  assert.match(followed.stdout, /build stopped after 20s/);
+  assert.match(followed.stdout.trim().split('\n').at(-1)!, /failed/);
   // B kept serving throughout.
   assert.is((await h.viaNginx(fastHost)).body, 'Hello from Nexus!\n');
 });
