@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { parseDuration, type ManifestProblem, type ProblemAt } from '../manifest/index.ts';
 import { formatListen, parseListen } from './listen.ts';
 import { MIN_MEMORY_BYTES, parseMemory } from './memory.ts';
-import type { AgentConfig, BaseImages, BuildConfig } from './model.ts';
+import type { AgentConfig, AiConfig, BaseImages, BuildConfig } from './model.ts';
 import { toRepoConfigs, type RawRepo } from './repos.ts';
 
 /** The agent config as written, once the schema has vouched for its shape. */
@@ -15,6 +15,7 @@ export interface RawAgentConfig {
   docker?: { socketPath?: string };
   deploy?: { drain?: string | number; memory?: string | number; parallel?: number };
   build?: { timeout?: string | number; memory?: string | number; cpus?: number; parallel?: number; images?: Partial<BaseImages> };
+  ai?: { provider: 'openai' | 'anthropic'; model: string; apiKeyEnv?: string; baseURL?: string; maxOutputTokens?: number; timeout?: string | number; repairRounds?: number };
   state?: { url?: string; urlEnv?: string };
   database?: { image?: string; adminUrlEnv?: string };
 }
@@ -71,6 +72,7 @@ export function toAgentConfig(raw: RawAgentConfig, file: string, problemAt: Prob
     docker: raw.docker?.socketPath === undefined ? {} : { socketPath: resolve(base, raw.docker.socketPath) },
     deploy: { drainMs: drainMs ?? 0, memoryBytes: memoryBytes ?? 0, parallel: raw.deploy?.parallel ?? 4 },
     build,
+    ...(raw.ai ? { ai: toAiConfig(raw.ai, problemAt, problems) } : {}),
     state: { url: raw.state?.url, urlEnv: raw.state?.urlEnv },
     database: { image: raw.database?.image ?? 'postgres:15-bookworm', adminUrlEnv: raw.database?.adminUrlEnv },
   };
@@ -97,6 +99,20 @@ function toBuildConfig(raw: RawAgentConfig['build'], problemAt: ProblemAt, probl
     cpus: raw?.cpus ?? 1,
     parallel: raw?.parallel ?? 2,
     images: { ...DEFAULT_BASE_IMAGES, ...raw?.images },
+  };
+}
+
+function toAiConfig(raw: NonNullable<RawAgentConfig['ai']>, problemAt: ProblemAt, problems: ManifestProblem[]): AiConfig {
+  const timeoutMs = parseDuration(raw.timeout ?? '2m');
+  if (timeoutMs === undefined || timeoutMs <= 0) problems.push(problemAt(['ai', 'timeout'], 'is not a duration above zero — use e.g. `2m`'));
+  return {
+    provider: raw.provider,
+    model: raw.model,
+    apiKeyEnv: raw.apiKeyEnv ?? (raw.provider === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'),
+    ...(raw.baseURL ? { baseURL: raw.baseURL } : {}),
+    maxOutputTokens: raw.maxOutputTokens ?? 16_000,
+    timeoutMs: timeoutMs ?? 0,
+    repairRounds: raw.repairRounds ?? 3,
   };
 }
 

@@ -51,6 +51,8 @@ export interface AgentConfig {
   deploy: { drainMs: number; memoryBytes: number; parallel: number };
   /** Image builds: limits (one tenant's build cannot stall the others) and the base images of generated Dockerfiles. */
   build: BuildConfig;
+  /** The model behind `nexus generate`; absent: generation is off. */
+  ai?: AiConfig;
   /** No url: the JSON store in dataDir. A url (or the env var named by urlEnv): the shared Postgres store. */
   state: { url?: string; urlEnv?: string };
   /** Per-app databases: the managed container's image, or an existing server's admin URL (in the env var named). */
@@ -78,4 +80,16 @@ export interface BuildConfig {
   /** Builds at once across all repos. Default 2. */
   parallel: number;
   images: BaseImages;
+}
+
+/** The AI generator's provider settings. */
+export interface AiConfig {
+  provider: 'openai' | 'anthropic';
+  model: string;
+  /** Env var of the agent holding the API key (the key never appears in config, logs or state). */
+  apiKeyEnv: string;
+  baseURL?: string;
+  maxOutputTokens: number;
+  timeoutMs: number;
+  repairRounds: number;
 }
