@@ -9,8 +9,10 @@ import { viewPlan, type Reconciler } from '../reconcile/index.ts';
 import type { Scheduler } from '../scheduler/index.ts';
 import type { ServerDeps } from '../server/index.ts';
 import type { Redactor } from '../secrets/index.ts';
+import type { Generator } from '../ai/generator.ts';
+import type { GenerateBody } from '../server/generate-body.ts';
 
-export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor }): ServerDeps {
+export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor; generator?: Generator }): ServerDeps {
   const { config, reconciler, scheduler } = input;
   const appStatus = (repo: string, app: string) => reconciler.status().repos.find((item) => item.name === repo)?.apps.find((item) => item.name === app);
   const afterSync = (repo: string, app: string, done: string) => {
@@ -22,7 +24,12 @@ export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; s
   return {
     token: input.token,
     redact: (value) => input.redactor.redactDeep(value),
-    status: () => reconciler.status(),
+    // Generations show in /status by their summary; the whole record (steps, files) is at /api/generations/:id.
+    status: () => ({
+      ...reconciler.status(),
+      ...(input.generator ? { generations: input.generator.list().slice(0, 10).map(({ id, repo, app, status, message, rounds, startedAt, finishedAt }) => ({ id, repo, app, status, message, commits: rounds.flatMap((round) => (round.commit ? [round.commit] : [])), startedAt, finishedAt })) } : {}),
+    }),
+    ...(input.generator ? { generate: (body: GenerateBody) => input.generator!.start(body), generation: (id: string) => input.generator!.get(id) } : {}),
     plan: async () => viewPlan(await reconciler.preview()),
 
     history(name) {

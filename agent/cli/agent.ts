@@ -13,6 +13,7 @@ import { createApp, startServer } from '../server/index.ts';
 import { openStore, type StateStore } from '../../state/index.ts';
 import { ensureApiToken, ensureLabelKey } from './api.ts';
 import { agentApi } from './agent-api.ts';
+import { buildGenerator } from './ai-wiring.ts';
 import { createDatabaseService } from '../database/index.ts';
 import { createEnvResolver } from '../reconcile/index.ts';
 import { createRedactor, createSealer, loadOrCreateAgentKey, type Redactor, type Sealer, type AgentKey } from '../secrets/index.ts';
@@ -77,7 +78,8 @@ export async function runAgent(options: { config: string }): Promise<number> {
     log,
     runCycle: (names, trigger) => reconciler.startCycle({ fetch: config.repos.filter((repo) => names.includes(repo.name)), trigger }),
   });
-  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor }));
+  const generator = config.ai ? buildGenerator({ config, log, reconciler, scheduler, redactor: secrets.redactor }) : undefined;
+  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor, generator }));
   const server = await startServer(app, config.server.host, config.server.port);
   log.info('agent started', { config: config.file, repos: config.repos.length, status: `http://${config.server.host}:${config.server.port}/status` });
   scheduler.start();

@@ -12,6 +12,7 @@ import * as rollback from './rollback.ts';
 import * as secret from './secret.ts';
 import * as secretSet from './secret-set.ts';
 import * as db from './db.ts';
+import * as generate from './generate.ts';
 
 const USAGE = `usage: nexus <command> [options]
 
@@ -26,6 +27,7 @@ const USAGE = `usage: nexus <command> [options]
   ${secret.usage}
   ${secretSet.usage}
   ${db.usage}
+  ${generate.usage}
 `;
 
 /** Parses argv and runs one subcommand; returns the process exit code. */
@@ -37,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' }, recipient: { type: 'string' }, 'data-dir': { type: 'string' }, yes: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false }, dockerfile: { type: 'boolean', default: false }, port: { type: 'string' },
+      app: { type: 'string' }, repo: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
     },
   });
   const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
@@ -66,6 +69,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`usage:\n  ${secret.usage}\n  ${secretSet.usage}\n`);
       return 2;
     }
+    case 'generate':
+      return generate.runGenerate({
+        config, prompt: positionals.join(' ') || undefined, app: values.app, repo: values.repo, provider: values.provider, model: values.model,
+        dryRun: values['dry-run'] ?? false, json: values.json ?? false,
+      });
     case 'db':
       return db.runDb({ config, verb: positionals[0], app: positionals[1], yes: values.yes ?? false });
     case 'rollback':

@@ -4,12 +4,17 @@ import { serve, type ServerType } from '@hono/node-server';
 import { NexusError, describeError } from '../errors/index.ts';
 import type { PlanView, StatusReport } from '../reconcile/index.ts';
 import type { Deployment } from '../../state/index.ts';
+import type { Generation } from '../ai/generation.ts';
+import { parseGenerateBody, type GenerateBody } from './generate-body.ts';
+
+/** A generation request is a prompt and a few names: anything larger is refused unread. */
+const MAX_GENERATE_BODY = 64 * 1024;
 
 /** A deployment as the API shows it: the release snapshot's env stays inside the agent. */
 export type DeploymentView = Omit<Deployment, 'snapshot'> & { image?: string };
 
 export interface ServerDeps {
-  status: () => StatusReport;
+  status: () => StatusReport & { generations?: unknown[] };
   /** Asks for a sync of one repo or all; resolves when it has run. */
   sync: (repo: string | undefined) => Promise<{ ok: boolean; message: string }>;
   /** The plan against a fresh observation, nothing applied. */
@@ -21,6 +26,10 @@ export interface ServerDeps {
    * release) and its stored build log — the tail, rewritten while it builds.
    */
   buildLog?: (app: string, id: string) => Promise<{ repo: string; app: string; deployment: DeploymentView; log: string }>;
+  /** Starts an AI generation; answers at once with its record (the work goes on). */
+  generate?: (body: GenerateBody) => Generation;
+  /** One generation's progress and outcome. */
+  generation?: (id: string) => Generation | undefined;
   /** Pins an app at a recorded release and syncs; resolves once the cycle ran. */
   rollback?: (app: string, to: string | undefined) => Promise<{ repo: string; app: string; deployment: DeploymentView; message: string }>;
   /** Stores a secret (sealed) for an app and syncs. The value never comes back out. */
@@ -63,6 +72,22 @@ export function createApp(deps: ServerDeps): Hono {
   app.get('/api/plan', async (c) => (deps.plan ? c.json(await deps.plan()) : c.json({ error: 'plan is not available' }, 501)));
   app.get('/api/apps/:app{.+}/history', (c) => answer(c, () => deps.history!(c.req.param('app')), !deps.history));
   // Read-only like /history (the API is bound to loopback); builds never see secret env, and the redactor runs anyway.
+  app.post('/api/generate', async (c) => {
+    if (!authorized(c, deps.token)) return unauthorized(c);
+    if (!deps.generate) return c.json({ error: 'not available' }, 501);
+    const length = Number(c.req.header('content-length') ?? 0);
+    if (length > MAX_GENERATE_BODY) return c.json({ error: `the body is over ${MAX_GENERATE_BODY} bytes` }, 413);
+    const text = await c.req.text();
+    if (text.length > MAX_GENERATE_BODY) return c.json({ error: `the body is over ${MAX_GENERATE_BODY} bytes` }, 413);
+    const body = parseGenerateBody(text);
+    if (typeof body === 'string') return c.json({ error: body }, 400);
+    const generate = deps.generate;
+    return answer(c, () => generate(body), false, 202);
+  });
+  app.get('/api/generations/:id', (c) => {
+    const found = deps.generation?.(c.req.param('id'));
+    return found ? c.json(found) : c.json({ error: `no generation ${c.req.param('id').slice(0, 40)} — it may be older than the 50 the agent keeps, or from before a restart` }, 404);
+  });
   app.get('/api/apps/:app{.+}/deployments/:id/log', (c) => answer(c, () => deps.buildLog!(c.req.param('app'), c.req.param('id')), !deps.buildLog));
   app.post('/api/apps/:app{.+}/rollback', async (c) => {
     if (!authorized(c, deps.token)) return unauthorized(c);
@@ -90,12 +115,12 @@ function unauthorized(c: Context): Response {
 const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['APP_NOT_FOUND', 'DEPLOYMENT_NOT_FOUND']);
 
 /** Runs a handler; a NexusError becomes a 4xx with its message, anything else a 500. */
-async function answer(c: Context, handler: () => unknown, missing: boolean): Promise<Response> {
+async function answer(c: Context, handler: () => unknown, missing: boolean, okStatus: 200 | 202 = 200): Promise<Response> {
   if (missing) return c.json({ error: 'not available' }, 501);
   try {
-    return c.json(await handler());
+    return c.json(await handler(), okStatus);
   } catch (error) {
-    const status = error instanceof NexusError ? (NOT_FOUND_CODES.has(error.code) ? 404 : 409) : 500;
+    const status = error instanceof NexusError ? (NOT_FOUND_CODES.has(error.code) ? 404 : error.code === 'GENERATION_REQUEST_INVALID' ? 400 : 409) : 500;
     return c.json({ error: describeError(error), code: error instanceof NexusError ? error.code : undefined }, status);
   }
 }

@@ -73,6 +73,10 @@ export interface HarnessOptions {
   deployExtra?: string[];
   /** Lines under `build:` in the agent config (e.g. `timeout: 20s`). */
   buildExtra?: string[];
+  /** More top-level lines of the agent config (e.g. an `ai:` section). */
+  configExtra?: string[];
+  /** More environment of the agent process (e.g. the AI provider's key). */
+  agentEnv?: Record<string, string>;
   /** Env var (of the agent process) holding a postgres:// URL: the agent keeps its state there. */
   stateUrlEnv?: { name: string; value: string };
 }
@@ -117,6 +121,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     `  drain: ${options.drain ?? '1s'}`,
     ...(options.deployExtra ?? []).map((line) => `  ${line}`),
     ...(options.buildExtra ? ['build:', ...options.buildExtra.map((line) => `  ${line}`)] : []),
+    ...(options.configExtra ?? []),
     '',
   ].join('\n'));
   await writeConfig();
@@ -131,7 +136,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       const log = createWriteStream(logFile, { flags: 'a' });
       agent = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'agent/cli/main.ts'), 'agent', '--config', configFile], {
         cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-        env: options.stateUrlEnv ? { ...process.env, [options.stateUrlEnv.name]: options.stateUrlEnv.value } : process.env,
+        env: { ...process.env, ...(options.stateUrlEnv ? { [options.stateUrlEnv.name]: options.stateUrlEnv.value } : {}), ...options.agentEnv },
       });
       agent.stdout!.pipe(log);
       agent.stderr!.pipe(log);
