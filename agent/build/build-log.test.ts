@@ -70,4 +70,10 @@ test('an error that is not a step failure is returned trimmed as is', () => {
   assert.is(summariseBuildFailure('\tCannot locate specified Dockerfile: .nexus-build/Dockerfile \n', ''), 'Cannot locate specified Dockerfile: .nexus-build/Dockerfile');
 });
 
+test("Docker's colouring of a step's stderr is left out of the summary", () => {
+  const log = 'Step 3/5 : RUN npm run build\n ---> Running in abc\n\u001b[91mE_FIRST: missing semicolon\n\u001b[0m';
+  const summary = summariseBuildFailure("The command '/bin/sh -c npm run build' returned a non-zero code: 1", log);
+  assert.is(summary, 'npm run build failed (exit code 1): E_FIRST: missing semicolon');
+});
+
 test.run();

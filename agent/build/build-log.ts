@@ -11,7 +11,8 @@ export function summariseBuildFailure(error: string, log: string, maxLines = 6):
   const step = /The command '(?:\/bin\/sh -c )?(.+)' returned a non-zero code: (\d+)/s.exec(error);
   if (!step) return error.trim();
   const command = step[1]!.trim();
-  const lines = log.split(/\r?\n/);
+  // Docker colours a step's stderr (ESC[91m…): the summary is plain text.
+  const lines = log.replace(/\x1b\[[0-9;]*m/g, '').split(/\r?\n/);
   // The output of the failed step: after its "Step n/m : RUN …" header.
   let header = -1;
   lines.forEach((line, index) => {

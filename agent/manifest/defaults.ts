@@ -122,6 +122,11 @@ function splitEnv(app: string, raw: RawApp, problemAt: ProblemAt, problems: Mani
   const env: Record<string, string> = {};
   const secrets: Record<string, SecretRef> = {};
   for (const [key, value] of Object.entries(raw.env ?? {})) {
+    // Assigning it would set the object's prototype instead of a variable: the value would vanish silently.
+    if (key === '__proto__') {
+      problems.push(problemAt(['apps', app, 'env', key], 'is not a usable variable name — rename it', 'key'));
+      continue;
+    }
     if (key === 'DATABASE_URL' && raw.database !== undefined) {
       problems.push(problemAt(['apps', app, 'env', key],
         `is set by the agent because the app has \`database: ${raw.database}\` — remove it from env (or remove \`database\` to use a database of your own)`, 'key'));
