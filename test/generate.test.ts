@@ -11,7 +11,7 @@ import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHarness, helloFiles, type Harness } from './support/agent-harness.ts';
-import { openAIAnswer, startFakeOpenAI, type FakeLlm, type FakeReply } from './support/fake-llm.ts';
+import { anthropicAnswer, openAIAnswer, startFakeAnthropic, startFakeOpenAI, type FakeLlm, type FakeReply } from './support/fake-llm.ts';
 import { runGit } from './support/git-push.ts';
 import { waitFor } from './support/http.ts';
 import { mkdtemp } from 'node:fs/promises';
@@ -133,6 +133,8 @@ ai('a described app is generated, committed with its trailers, deployed, and its
   const generationId = /Nexus-Generation: ([0-9a-f]+)/.exec(message)![1]!;
   const record = await (await fetch(`${h.statusUrl}/api/generations/${generationId}`)).text();
   assert.match(record, /"status":"live"/);
+  const listed = ((await h.status()) as { generations?: { id: string; status: string }[] }).generations ?? [];
+  assert.equal(listed.find((item) => item.id === generationId)?.status, 'live');
   for (const [where, text] of [['agent log', await h.agentLog()], ['/status', JSON.stringify(await h.status())], ['generation', record], ['git', await runGit(['log', '-p', '--all'], { cwd: clone })]] as const) {
     assert.not.ok(text.includes(KEY), `the API key appears in the ${where}`);
   }
@@ -201,7 +203,13 @@ ai('answers that keep failing stop after the repair rounds; the previous release
   const { h } = context;
   const host = `repair.${h.repo}.localhost`;
   setScript(context, ...['E_ONE', 'E_TWO', 'E_THREE', 'E_FOUR', 'E_FIVE'].map((error) => () => ({ body: answer(brokenFiles(error), { domains: [host], database: null }) })));
+  const firstCall = context.llm.requests.length;
   const result = await h.cli(['generate', 'make it blue', '--app', 'repair']);
+  // A change of an existing app is asked with its current files.
+  const asked = JSON.stringify(context.llm.requests[firstCall]!.body.messages);
+  assert.match(asked, /Its current files/);
+  assert.match(asked, /s\.end\('repaired'\)/);
+  assert.is(context.llm.requests.length - firstCall, 4, 'the first answer and 3 repairs');
   assert.is(result.code, 1);
   assert.match(result.stdout, /still failing after 3 repair rounds: .*E_FOUR/);
   assert.is((await h.viaNginx(host)).body, 'repaired', 'the previous release stopped serving');
@@ -233,3 +241,37 @@ async function freshClone(h: Harness): Promise<string> {
 }
 
 ai.run();
+
+// The same path with Anthropic's wire format (messages + a forced tool), through the real @anthropic-ai/sdk client.
+const claude = suite<{ h: Harness; llm: FakeLlm }>('generate (anthropic)');
+
+claude.before(async (context) => {
+  context.llm = await startFakeAnthropic(() => ({ body: anthropicAnswer({
+    summary: 'A landing page.',
+    files: [{ path: 'index.html', content: '<h1>written by claude</h1>\n' }],
+    app: { port: 8080, domains: ['claude.nexus.localhost'], healthPath: '/', database: null, framework: null, env: [] },
+  }) }));
+  context.h = await createHarness({
+    interval: '2s',
+    configExtra: ['ai:', '  provider: anthropic', '  model: claude-test', '  apiKeyEnv: NEXUS_TEST_AI_KEY', `  baseURL: ${context.llm.baseURL}`, '  maxOutputTokens: 4000'],
+    agentEnv: { NEXUS_TEST_AI_KEY: KEY },
+  });
+  await context.h.push({ 'nexus.yaml': 'version: 1\napps:\n  home:\n    build: { context: apps/home }\n    port: 8080\n', 'apps/home/index.html': '<h1>home</h1>\n' }, 'home');
+  await context.h.startAgent();
+});
+
+claude.after(async (context) => {
+  await context.h?.cleanup();
+  await context.llm?.close();
+});
+
+claude('a page generated with Anthropic goes live', async ({ h, llm }) => {
+  const result = await h.cli(['generate', 'a landing page', '--app', 'landing']);
+  assert.is(result.code, 0, result.stdout + result.stderr);
+  const sent = llm.requests.at(-1)!.body;
+  assert.equal(sent.tool_choice, { type: 'tool', name: 'nexus_app' });
+  assert.is(sent.model, 'claude-test');
+  await waitFor(async () => (await h.viaNginx('claude.nexus.localhost').catch(() => undefined))?.body.includes('written by claude'), { timeoutMs: 60_000, intervalMs: 300, what: 'the Anthropic-generated page' });
+});
+
+claude.run();

@@ -58,6 +58,8 @@ export interface Generator {
 
 /** Kept in memory: the newest this many generations. */
 const KEPT = 50;
+/** Syncs asked for until the deploy of a generated commit has an outcome. */
+const SYNC_ATTEMPTS = 3;
 /** Pushing again after the branch moved: at most this many attempts. */
 const PUSH_ATTEMPTS = 3;
 /** The app's current files sent as context: at most this much. */
@@ -154,8 +156,12 @@ export function createGenerator(deps: GeneratorDeps): Generator {
       // 5. The ordinary GitOps path deploys it.
       const commit = generation.rounds.at(-1)!.commit!;
       step(generation, `deploying ${commit.slice(0, 7)}`, 'deploying');
-      await deps.sync(repo.name);
-      const outcome = await deps.deployOutcome(repo.name, generation.app, commit);
+      // A sync returns once the repo's work is done; a transient failure (git, Docker) leaves the deploy for the next one.
+      let outcome: DeployOutcome = { outcome: 'pending' };
+      for (let attempt = 1; attempt <= SYNC_ATTEMPTS && outcome.outcome === 'pending'; attempt += 1) {
+        await deps.sync(repo.name);
+        outcome = await deps.deployOutcome(repo.name, generation.app, commit);
+      }
       const current = generation.rounds.at(-1)!;
       if (outcome.outcome === 'success') {
         current.outcome = 'success';

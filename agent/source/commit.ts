@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import git, { type TreeEntry as GitTreeEntry } from 'isomorphic-git';
 import http from 'isomorphic-git/http/node';
 import { NexusError, describeError } from '../errors/index.ts';
-import type { RemoteRef } from './fetch.ts';
+import { withGitdirLock, type RemoteRef } from './fetch.ts';
 
 /** Who a commit is by, and what it says. */
 export interface CommitMeta {
@@ -63,7 +63,11 @@ async function updateTree(gitdir: string, treeOid: string | undefined, changes: 
  * force-push). A rejection because the branch moved is a PushFailedError
  * with `rejected: true`, so the caller can fetch and make the commit again.
  */
-export async function pushCommit(gitdir: string, remote: RemoteRef, commit: string): Promise<void> {
+export function pushCommit(gitdir: string, remote: RemoteRef, commit: string): Promise<void> {
+  return withGitdirLock(gitdir, () => pushLocked(gitdir, remote, commit));
+}
+
+async function pushLocked(gitdir: string, remote: RemoteRef, commit: string): Promise<void> {
   const localRef = `refs/heads/nexus-push/${remote.branch}`;
   await git.writeRef({ fs, gitdir, ref: localRef, value: commit, force: true });
   try {

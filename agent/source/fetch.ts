@@ -33,13 +33,18 @@ export class FetchFailedError extends NexusError<'FETCH_FAILED', { repo: string;
  */
 export async function fetchBranchHead(remote: RemoteRef, cacheDir: string): Promise<string> {
   const gitdir = cacheGitDir(cacheDir, remote.name);
+  return withGitdirLock(gitdir, () => fetchLocked(remote, gitdir));
+}
+
+async function fetchLocked(remote: RemoteRef, gitdir: string): Promise<string> {
   try {
     if (!fs.existsSync(path.join(gitdir, 'HEAD'))) {
       await fs.promises.mkdir(gitdir, { recursive: true });
       await git.init({ fs, gitdir, bare: true, defaultBranch: remote.branch });
     }
-    // Re-pointed every time, so a URL changed in the agent config takes effect.
-    await git.addRemote({ fs, gitdir, remote: 'origin', url: remote.url, force: true });
+    // Re-pointed when it changed, so a URL changed in the agent config takes effect.
+    const current = await git.getConfig({ fs, gitdir, path: 'remote.origin.url' }).catch(() => undefined);
+    if (current !== remote.url) await git.addRemote({ fs, gitdir, remote: 'origin', url: remote.url, force: true });
     const result = await git.fetch({
       fs,
       http,
@@ -60,4 +65,24 @@ export async function fetchBranchHead(remote: RemoteRef, cacheDir: string): Prom
 /** The bare cache repository of a watched repo. */
 export function cacheGitDir(cacheDir: string, repoName: string): string {
   return path.join(cacheDir, `${repoName}.git`);
+}
+
+/**
+ * One git operation at a time per cache repository. The poll's fetch and
+ * the AI generator's fetch and push share a repository on disk; run at
+ * once, one rewrote the config the other was reading ("Could not find a
+ * fetch refspec"). The lock is per path, and the path is the process's
+ * shared resource, so it lives with the module.
+ */
+const gitdirLocks = new Map<string, Promise<unknown>>();
+
+export function withGitdirLock<T>(gitdir: string, operation: () => Promise<T>): Promise<T> {
+  const previous = gitdirLocks.get(gitdir) ?? Promise.resolve();
+  const run = previous.catch(() => undefined).then(operation);
+  const tail = run.catch(() => undefined);
+  gitdirLocks.set(gitdir, tail);
+  void tail.then(() => {
+    if (gitdirLocks.get(gitdir) === tail) gitdirLocks.delete(gitdir);
+  });
+  return run;
 }
