@@ -99,7 +99,7 @@ ai('a described app is generated, committed with its trailers, deployed, and its
   const { h } = context;
   const files = await todoFiles();
   setScript(context, () => ({ body: answer(files, { domains: [context.todo] }) }));
-  const result = await h.cli(['generate', 'a todo list with a Postgres database', '--app', 'todo']);
+  const result = await h.cli(['generate', `a todo list with a Postgres database, at ${context.todo}`, '--app', 'todo']);
   assert.is(result.code, 0, `${result.stdout}\n${result.stderr}`);
   assert.match(result.stdout, /live at revision [0-9a-f]{7}/);
 
@@ -150,6 +150,7 @@ ai('hostile or broken answers are refused with a clear message, and nothing is c
     ['10,000 files', { body: answer(Object.fromEntries(Array.from({ length: 10_000 }, (_, index) => [`f${index}.js`, '1']))) }, /10000|10,000/],
     ['a 50 MB file', { body: answer({ ...files, 'big.txt': 'x'.repeat(50 * 1024 * 1024) }) }, /big\.txt/],
     ["another app's domain", { body: answer(files, { domains: [context.hello] }) }, new RegExp(context.hello.replace(/\./g, '\\.'))],
+    ['a domain nobody asked for', { body: answer(files, { domains: ['admin.example.test'] }) }, /admin\.example\.test.*neither the app had nor the request names/],
     ['the API key in a file', { body: answer({ ...files, 'config.js': `module.exports = { key: '${KEY}' };` }) }, /config\.js/],
     ['a secret in env', { body: answer(files, { env: [{ name: 'STRIPE_KEY', value: 'sk_live_51HdKq8aZ7cVx2M3nB4vC5xZ6' }] }) }, /nexus secret set/],
     ['a refusal', { body: openAIAnswer(null, { refusal: 'I cannot help with that.' }) }, /refus/i],
@@ -190,7 +191,7 @@ ai('a failed build goes back to the model; its fix goes live', async (context) =
       assert.match(JSON.stringify(body.messages), /E_FIRST: missing semicolon/);
       return { body: answer({ 'package.json': JSON.stringify({ name: 'repair', scripts: { start: 'node server.js' } }), 'server.js': "require('http').createServer((q, s) => s.end('repaired')).listen(process.env.PORT);\n" }, { domains: [host], database: null, healthPath: '/' }) };
     });
-  const result = await h.cli(['generate', 'a page that says repaired', '--app', 'repair']);
+  const result = await h.cli(['generate', `a page that says repaired, at ${host}`, '--app', 'repair']);
   assert.is(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, /repair round 1/);
   assert.match(result.stdout, /live at revision [0-9a-f]{7} after 1 repair round/);
@@ -266,7 +267,7 @@ claude.after(async (context) => {
 });
 
 claude('a page generated with Anthropic goes live', async ({ h, llm }) => {
-  const result = await h.cli(['generate', 'a landing page', '--app', 'landing']);
+  const result = await h.cli(['generate', 'a landing page at claude.nexus.localhost', '--app', 'landing']);
   assert.is(result.code, 0, result.stdout + result.stderr);
   const sent = llm.requests.at(-1)!.body;
   assert.equal(sent.tool_choice, { type: 'tool', name: 'nexus_app' });

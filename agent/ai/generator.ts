@@ -46,6 +46,21 @@ export class GenerationRequestError extends NexusError<'GENERATION_REQUEST_INVAL
   }
 }
 
+export class GenerationBusyError extends NexusError<'GENERATION_BUSY', { running: number }> {
+  constructor(message: string, running: number) {
+    super('GENERATION_BUSY', message, { running });
+  }
+}
+
+/** Generations running at once (each holds model calls, a git cache and a deploy): more are refused, not queued. */
+export const MAX_RUNNING = 2;
+/** A generation that has not ended after this long is stopped between steps. */
+export const GENERATION_DEADLINE_MS = 30 * 60_000;
+/** Dry-run previews (files up to 5 MiB) are kept for the newest few generations only. */
+const PREVIEWS_KEPT = 5;
+/** Messages and steps are cut to this length (they quote model output). */
+const MAX_MESSAGE = 4_000;
+
 export interface Generator {
   /** Starts a generation; resolves with its record at once (the work goes on). */
   start(request: GenerateRequest): Generation;
@@ -77,14 +92,20 @@ export function createGenerator(deps: GeneratorDeps): Generator {
   const running = new Set<Promise<void>>();
 
   function step(generation: Generation, text: string, status?: Generation['status']): void {
+    if (status !== undefined && deadlinePassed(generation) && !FINISHED.has(status)) throw new Error(`stopped: the generation ran longer than ${GENERATION_DEADLINE_MS / 60_000} minutes`);
+    text = text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
     generation.steps.push({ at: deps.now().toISOString(), text });
     if (status) generation.status = status;
     deps.log.info('generation', { generation: generation.id, repo: generation.repo, app: generation.app, status: generation.status, step: text });
   }
 
+  function deadlinePassed(generation: Generation): boolean {
+    return deps.now().getTime() - Date.parse(generation.startedAt) > GENERATION_DEADLINE_MS;
+  }
+
   function finish(generation: Generation, status: Generation['status'], message: string): void {
     generation.status = status;
-    generation.message = message;
+    generation.message = message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message;
     generation.finishedAt = deps.now().toISOString();
     step(generation, message);
   }
@@ -125,6 +146,8 @@ export function createGenerator(deps: GeneratorDeps): Generator {
         step(generation, 'checking the answer', 'checking');
         const checked = await checkAgainst(gitdir, head, repo, generation.app, context.folder, answer);
         if (!checked.ok) return finish(generation, 'refused', `the model's answer was refused, nothing was committed:\n- ${checked.problems.join('\n- ')}`);
+        const claimed = unaskedDomains(answer, context.domains, generation.prompt);
+        if (claimed.length > 0) return finish(generation, 'refused', `the model's answer was refused, nothing was committed:\n- it routes ${claimed.map((domain) => JSON.stringify(domain.slice(0, 100))).join(', ')} to the app, which neither the app had nor the request names — name the hostname in the request, or add it to nexus.yaml yourself`);
         Object.assign(generation, { files: Object.keys(checked.files).sort(), build: checked.build, summary: checked.summary });
         if (request.dryRun) {
           generation.preview = { files: checked.files, manifestBefore: context.manifestText ?? '', manifestAfter: checked.manifestText };
@@ -186,7 +209,7 @@ export function createGenerator(deps: GeneratorDeps): Generator {
 
   async function checkAgainst(gitdir: string, head: string, repo: RepoConfig, app: string, folder: string, answer: unknown) {
     const manifestText = await readFileAt(gitdir, head, repo.manifestPath);
-    const entries = (await listTreeAt(gitdir, head, '.', { entries: 100_000, pathLength: 1_024 })) ?? [];
+    const entries = (await listTreeAt(gitdir, head, '.', { entries: 100_000, pathLength: 1_024, submodules: true })) ?? [];
     const byPath = new Map(entries.map((entry) => [entry.path, entry]));
     return checkAnswer({
       answer, appName: app, appFolder: folder, manifestPath: repo.manifestPath, manifestText,
@@ -200,13 +223,19 @@ export function createGenerator(deps: GeneratorDeps): Generator {
     start(request) {
       if (!deps.config.ai) throw new GenerationRequestError(`AI generation is off: add an \`ai:\` section to ${deps.config.file} (provider, model, apiKeyEnv)`);
       const repo = repoOf(request);
+      const active = [...generations.values()].filter((item) => !FINISHED.has(item.status));
+      if (active.some((item) => item.repo === repo.name && item.app === request.app)) throw new GenerationBusyError(`a generation of ${repo.name}/${request.app} is already running — wait for it (nexus generate prints its progress)`, active.length);
+      if (active.length >= MAX_RUNNING) throw new GenerationBusyError(`${active.length} generations are running, the most this agent runs at once — try again when one has ended`, active.length);
       const client = deps.clientFor({ provider: request.provider, model: request.model });
       const generation: Generation = {
         id: deps.newId(), repo: repo.name, app: request.app, prompt: request.prompt, provider: client.provider, model: client.model,
         status: 'generating', steps: [], rounds: [], startedAt: deps.now().toISOString(),
       };
       generations.set(generation.id, generation);
-      for (const id of [...generations.keys()].slice(0, Math.max(0, generations.size - KEPT))) generations.delete(id);
+      // The oldest finished records go first; a running one is never forgotten.
+      const finished = [...generations.values()].filter((item) => FINISHED.has(item.status));
+      for (const item of finished.slice(0, Math.max(0, generations.size - KEPT))) generations.delete(item.id);
+      for (const item of finished.slice(0, Math.max(0, finished.length - PREVIEWS_KEPT))) delete item.preview;
       const work = run(generation, request, repo)
         .catch((error: unknown) => finish(generation, 'failed', describeError(error)))
         .finally(() => {
@@ -241,6 +270,8 @@ async function readAppContext(gitdir: string, head: string, manifestPath: string
   const parsed = manifestText === undefined ? undefined : parseManifest(manifestText, manifestPath);
   const spec = parsed?.ok ? parsed.manifest.apps.find((item) => item.name === app) : undefined;
   const folder = spec?.build.context ?? `apps/${app}`;
+  // The folder comes from a pushed manifest: never let a generation write into git's own files.
+  if (folder.split('/').some((segment) => segment.toLowerCase() === '.git')) throw new GenerationRequestError(`app ${app} is built from ${folder}, a folder the generator never writes to — move the app to another build.context`);
   const files: Record<string, string> = {};
   let entry: string | undefined;
   if (spec) {
@@ -253,7 +284,7 @@ async function readAppContext(gitdir: string, head: string, manifestPath: string
       files[file.path] = content.toString('utf8');
     }
   }
-  return { folder, files, entry, manifestText };
+  return { folder, files, entry, manifestText, domains: spec?.domains ?? [] };
 }
 
 /** Which of `paths` differ between two commits. */
@@ -264,4 +295,16 @@ async function changedBetween(gitdir: string, from: string, to: string, paths: s
     if (before !== after) changed.push(path);
   }
   return changed;
+}
+
+/**
+ * Hostnames the answer routes to the app that it had not and that the
+ * request does not name: a model (perhaps prompted by text in the repo)
+ * must not claim a domain on its own.
+ */
+function unaskedDomains(answer: unknown, current: string[], prompt: string): string[] {
+  const domains = (answer as { app?: { domains?: unknown } })?.app?.domains;
+  if (!Array.isArray(domains)) return [];
+  const asked = prompt.toLowerCase();
+  return domains.map(String).filter((domain) => !current.includes(domain) && !asked.includes(domain.toLowerCase()));
 }

@@ -37,11 +37,11 @@ export async function runGenerate(options: GenerateOptions, out: NodeJS.Writable
   let printed = 0;
   for (;;) {
     const current = await callAgent<Generation>(config, 'GET', `/api/generations/${started.id}`);
-    if (!options.json) for (const step of current.steps.slice(printed)) out.write(`  ${step.text}\n`);
+    if (!options.json) for (const step of current.steps.slice(printed)) out.write(`  ${printable(step.text)}\n`);
     printed = current.steps.length;
     if (FINISHED.has(current.status)) {
       if (options.json) out.write(`${JSON.stringify(current, null, 2)}\n`);
-      else if (current.status === 'dry-run' && current.preview) out.write(renderPreview(current));
+      else if (current.status === 'dry-run' && current.preview) out.write(printable(renderPreview(current)));
       return current.status === 'live' || current.status === 'dry-run' ? 0 : 1;
     }
     await new Promise((resolve) => setTimeout(resolve, options.intervalMs ?? 1_000));
@@ -75,4 +75,13 @@ export function lineDiff(before: string, after: string): string[] {
     else lines.push(`- ${a[i++]}`);
   }
   return lines;
+}
+
+/**
+ * What a model wrote, made safe for a terminal: control characters other
+ * than newline and tab (escape sequences that move the cursor, set the
+ * title or write the clipboard) are shown as \xNN.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }

@@ -30,7 +30,7 @@ export function parseGenerateBody(text: string): GenerateBody | string {
   if (typeof body.app !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(body.app)) return '"app" must be an app name: 1-40 characters, lowercase letters, digits and \'-\', starting with a letter';
   if (body.repo !== undefined && (typeof body.repo !== 'string' || !/^[a-z][a-z0-9-]{0,39}$/.test(body.repo))) return '"repo" must be the name of a watched repo';
   if (body.provider !== undefined && body.provider !== 'openai' && body.provider !== 'anthropic') return '"provider" must be "openai" or "anthropic"';
-  if (body.model !== undefined && (typeof body.model !== 'string' || body.model === '' || body.model.length > 200)) return '"model" must be a model name of at most 200 characters';
+  if (body.model !== undefined && (typeof body.model !== 'string' || !/^[\w.:/@+-]{1,200}$/.test(body.model))) return '"model" must be a model name: up to 200 letters, digits and . : / @ + - _';
   if (body.dryRun !== undefined && typeof body.dryRun !== 'boolean') return '"dryRun" must be true or false';
   return body as unknown as GenerateBody;
 }

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { serve, type ServerType } from '@hono/node-server';
 import { NexusError, describeError } from '../errors/index.ts';
 import type { PlanView, StatusReport } from '../reconcile/index.ts';
@@ -72,11 +73,10 @@ export function createApp(deps: ServerDeps): Hono {
   app.get('/api/plan', async (c) => (deps.plan ? c.json(await deps.plan()) : c.json({ error: 'plan is not available' }, 501)));
   app.get('/api/apps/:app{.+}/history', (c) => answer(c, () => deps.history!(c.req.param('app')), !deps.history));
   // Read-only like /history (the API is bound to loopback); builds never see secret env, and the redactor runs anyway.
-  app.post('/api/generate', async (c) => {
+  // The limit is enforced while the body streams in (a chunked body has no content-length to trust).
+  app.post('/api/generate', bodyLimit({ maxSize: MAX_GENERATE_BODY, onError: (c) => c.json({ error: `the body is over ${MAX_GENERATE_BODY} bytes` }, 413) }), async (c) => {
     if (!authorized(c, deps.token)) return unauthorized(c);
     if (!deps.generate) return c.json({ error: 'not available' }, 501);
-    const length = Number(c.req.header('content-length') ?? 0);
-    if (length > MAX_GENERATE_BODY) return c.json({ error: `the body is over ${MAX_GENERATE_BODY} bytes` }, 413);
     const text = await c.req.text();
     if (text.length > MAX_GENERATE_BODY) return c.json({ error: `the body is over ${MAX_GENERATE_BODY} bytes` }, 413);
     const body = parseGenerateBody(text);
@@ -120,7 +120,7 @@ async function answer(c: Context, handler: () => unknown, missing: boolean, okSt
   try {
     return c.json(await handler(), okStatus);
   } catch (error) {
-    const status = error instanceof NexusError ? (NOT_FOUND_CODES.has(error.code) ? 404 : error.code === 'GENERATION_REQUEST_INVALID' ? 400 : 409) : 500;
+    const status = error instanceof NexusError ? (NOT_FOUND_CODES.has(error.code) ? 404 : error.code === 'GENERATION_REQUEST_INVALID' ? 400 : error.code === 'GENERATION_BUSY' ? 429 : 409) : 500;
     return c.json({ error: describeError(error), code: error instanceof NexusError ? error.code : undefined }, status);
   }
 }

@@ -43,8 +43,11 @@ async function updateTree(gitdir: string, treeOid: string | undefined, changes: 
   for (const change of changes) {
     const [first, ...rest] = change.segments;
     if (rest.length === 0) {
+      const existing = entries.get(first!);
+      // A file never replaces a folder, a submodule or a symlink: the caller's checks must have refused that.
+      if (existing && (existing.type !== 'blob' || existing.mode === '120000')) throw new Error(`refusing to replace the ${existing.type === 'blob' ? 'symlink' : existing.type} ${first} with a file`);
       const oid = await git.writeBlob({ fs, gitdir, blob: Buffer.from(change.content, 'utf8') });
-      const mode = entries.get(first!)?.mode === '100755' ? '100755' : '100644';
+      const mode = existing?.mode === '100755' ? '100755' : '100644';
       entries.set(first!, { mode, path: first!, oid, type: 'blob' });
     } else {
       below.set(first!, [...(below.get(first!) ?? []), { segments: rest, content: change.content }]);
@@ -52,7 +55,8 @@ async function updateTree(gitdir: string, treeOid: string | undefined, changes: 
   }
   for (const [folder, nested] of below) {
     const existing = entries.get(folder);
-    const oid = await updateTree(gitdir, existing?.type === 'tree' ? existing.oid : undefined, nested);
+    if (existing && existing.type !== 'tree') throw new Error(`refusing to replace the ${existing.type === 'commit' ? 'submodule' : 'file'} ${folder} with a folder`);
+    const oid = await updateTree(gitdir, existing?.oid, nested);
     entries.set(folder, { mode: '040000', path: folder, oid, type: 'tree' });
   }
   return git.writeTree({ fs, gitdir, tree: [...entries.values()] });
@@ -79,7 +83,7 @@ async function pushLocked(gitdir: string, remote: RemoteRef, commit: string): Pr
     if (!result.ok || (refResult && !refResult.ok)) throw new Error(refResult?.error ?? result.error ?? 'push refused');
   } catch (error) {
     const text = describeError(error);
-    const rejected = /not a simple fast-forward|non-fast-forward|fetch first|rejected|PushRejectedError/i.test(text) || (error as { code?: string }).code === 'PushRejectedError';
+    const rejected = (error as { code?: string }).code === 'PushRejectedError' || /not a simple fast-forward|non-fast-forward|fetch first/i.test(text);
     throw new PushFailedError(remote, error, rejected);
   } finally {
     await git.deleteRef({ fs, gitdir, ref: localRef }).catch(() => undefined);

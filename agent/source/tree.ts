@@ -72,6 +72,8 @@ export interface TreeEntry {
 export interface TreeLimits {
   entries: number;
   pathLength: number;
+  /** List submodules too (mode 0o160000, oid = the commit they point at); a build context never has them. */
+  submodules?: boolean;
 }
 
 /** A tree past its limits: what to do is in the message. */
@@ -92,7 +94,7 @@ export async function listTreeAt(gitdir: string, revision: string, folder: strin
       const path = prefix + entry.path;
       if (limits && path.length > limits.pathLength) throw new TreeTooLargeError(`a path is longer than ${limits.pathLength} characters (${path.slice(0, 80)}…) — shorten it`);
       if (entry.type === 'tree') await walk(entry.oid, `${path}/`);
-      else if (entry.type === 'blob') {
+      else if (entry.type === 'blob' || (entry.type === 'commit' && limits?.submodules)) {
         entries.push({ path, mode: parseInt(entry.mode, 8), oid: entry.oid });
         if (limits && entries.length > limits.entries) throw new TreeTooLargeError(`more than ${limits.entries} files — build from a smaller folder (build.context)`);
       }

@@ -14,6 +14,8 @@ export function createAnthropicModelClient(options: ResolvedClientOptions): Mode
     // Always set: without a timeout the SDK refuses non-streaming requests whose max_tokens could take over 10 min.
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
+    // The SDK's own logging (its *_LOG env var) would print prompts and answers past the agent's redactor.
+    logLevel: 'off',
   });
   const where = { provider: PROVIDER, model: options.model, timeoutMs: options.timeoutMs, attempts: options.maxRetries + 1, secret: options.apiKey } as const;
 

@@ -15,6 +15,8 @@ export function createOpenAIModelClient(options: ResolvedClientOptions): ModelCl
     project: null,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
+    // The SDK's own logging (its *_LOG env var) would print prompts and answers past the agent's redactor.
+    logLevel: 'off',
   });
   const where = { provider: PROVIDER, model: options.model, timeoutMs: options.timeoutMs, attempts: options.maxRetries + 1, secret: options.apiKey } as const;
 
