@@ -148,14 +148,15 @@ frameworks('a source-only change reuses the dependency layer (Vite and Next.js) 
     const item = KINDS.find((candidate) => candidate.kind === kind)!;
     const files: Record<string, string> = { ...(await frameworkFixture(kind)), 'nexus.yaml': manifest(h, item) };
     const page = kind === 'vite' ? 'src/App.tsx' : 'app/page.js';
-    files[page] = files[page]!.replace(`Hello from ${kind} fixture`, `Hello from ${kind} fixture, v2`);
+    // Unique per run: the machine's layer cache may hold an earlier run's v2, and then the build step itself would be reused too.
+    files[page] = files[page]!.replace(`Hello from ${kind} fixture`, `Hello from ${kind} fixture, v2 of ${h.repo}`);
     const sha = await pushKind(h, kind, files, `${kind}: copy change`);
     const app = await lastAttempt(h, kind, sha);
     assert.is(app.lastAttempt!.status, 'success', app.lastAttempt!.message);
     const logs = await h.cli(['logs', kind, '--build']);
     assert.ok(layerReused(logs.stdout, 'npm ci'), `${kind}: npm ci ran again:\n${logs.stdout.slice(0, 3000)}`);
     assert.not.ok(layerReused(logs.stdout, 'npm run build'), `${kind}: the build step itself was cached`);
-    await waitFor(async () => servedText(h, kind).then(async (ok) => ok && (kind === 'vite' || (await h.viaNginx(hostOf(h, kind))).body.includes('v2'))), { timeoutMs: 30_000, intervalMs: 500, what: `${kind} v2 served` });
+    await waitFor(async () => servedText(h, kind).then(async (ok) => ok && (kind === 'vite' || (await h.viaNginx(hostOf(h, kind))).body.includes(`v2 of ${h.repo}`))), { timeoutMs: 30_000, intervalMs: 500, what: `${kind} v2 served` });
   }
 });
 
