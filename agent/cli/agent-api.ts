@@ -10,9 +10,14 @@ import type { Scheduler } from '../scheduler/index.ts';
 import type { ServerDeps } from '../server/index.ts';
 import type { Redactor } from '../secrets/index.ts';
 import type { Generator } from '../ai/generator.ts';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../log/index.ts';
+import { createJobs } from '../server/jobs.ts';
+import { createWebhookHandler } from '../server/webhooks/handle.ts';
+import { NexusError } from '../errors/index.ts';
 import type { GenerateBody } from '../server/generate-body.ts';
 
-export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor; generator?: Generator }): ServerDeps {
+export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor; log: Logger; generator?: Generator }): ServerDeps {
   const { config, reconciler, scheduler } = input;
   const appStatus = (repo: string, app: string) => reconciler.status().repos.find((item) => item.name === repo)?.apps.find((item) => item.name === app);
   const afterSync = (repo: string, app: string, done: string) => {
@@ -21,9 +26,38 @@ export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; s
     return problem ? `${done}, but ${repo}/${app} is not serving it: ${problem}` : `${done}; ${repo}/${app} is ${status?.sync ?? 'Unknown'} and ${status?.health ?? 'Unknown'}`;
   };
 
+  // Webhook pushes and `nexus sync` run as jobs: an id at once, requests within 250 ms coalesced into one sync.
+  const jobs = createJobs({
+    sync: (repos) => scheduler.requestSync(repos, 'webhook'),
+    outcome: (repos) => reconciler.status().repos.filter((repo) => repos.includes(repo.name)).map((repo) => ({
+      repo: repo.name,
+      apps: repo.apps.map((app) => ({ name: app.name, sync: app.sync, health: app.health, revision: app.appliedRevision, lastAttempt: app.lastAttempt && { status: app.lastAttempt.status, message: app.lastAttempt.message } })),
+    })),
+    newId: () => randomBytes(6).toString('hex'),
+    now: () => new Date(),
+  });
+  const webhook = createWebhookHandler({
+    // Secrets are read from the environment at delivery time, and remembered by the redactor.
+    repos: () => config.repos.map((repo) => {
+      const secret = repo.webhookSecretEnv ? process.env[repo.webhookSecretEnv] : undefined;
+      if (secret) input.redactor.remember(secret);
+      return { name: repo.name, url: repo.url, branch: repo.branch, ...(secret ? { secret } : {}) };
+    }),
+    startJob: (repos, trigger) => jobs.start(repos, `webhook:${trigger.provider}${trigger.delivery ? `:${trigger.delivery.slice(0, 64)}` : ''}`),
+    log: input.log,
+  });
+
   return {
     token: input.token,
     redact: (value) => input.redactor.redactDeep(value),
+    webhook,
+    job: (id) => jobs.get(id),
+    startSync(repo) {
+      if (!config.repos.some((item) => item.name === repo)) throw new NexusError('REPO_NOT_FOUND', `no repo named ${repo} in ${config.file} — \`nexus status\` lists the watched repos`, { repo });
+      // An explicit sync retries what failed before.
+      void reconciler.clearFailures(repo);
+      return { job: jobs.start([repo], 'manual'), repo };
+    },
     // Generations show in /status by their summary; the whole record (steps, files) is at /api/generations/:id.
     status: () => ({
       ...reconciler.status(),

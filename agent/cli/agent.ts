@@ -79,7 +79,7 @@ export async function runAgent(options: { config: string }): Promise<number> {
     runCycle: (names, trigger) => reconciler.startCycle({ fetch: config.repos.filter((repo) => names.includes(repo.name)), trigger }),
   });
   const generator = config.ai ? buildGenerator({ config, log, reconciler, scheduler, redactor: secrets.redactor }) : undefined;
-  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor, generator }));
+  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor, log, generator }));
   const server = await startServer(app, config.server.host, config.server.port);
   log.info('agent started', { config: config.file, repos: config.repos.length, status: `http://${config.server.host}:${config.server.port}/status` });
   scheduler.start();

@@ -13,6 +13,7 @@ import * as secret from './secret.ts';
 import * as secretSet from './secret-set.ts';
 import * as db from './db.ts';
 import * as generate from './generate.ts';
+import * as sync from './sync.ts';
 
 const USAGE = `usage: nexus <command> [options]
 
@@ -28,6 +29,7 @@ const USAGE = `usage: nexus <command> [options]
   ${secretSet.usage}
   ${db.usage}
   ${generate.usage}
+  ${sync.usage}
 `;
 
 /** Parses argv and runs one subcommand; returns the process exit code. */
@@ -39,7 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     options: {
       config: { type: 'string', short: 'c' }, json: { type: 'boolean', default: false }, to: { type: 'string' }, recipient: { type: 'string' }, 'data-dir': { type: 'string' }, yes: { type: 'boolean', default: false },
       build: { type: 'boolean', default: false }, follow: { type: 'boolean', short: 'f', default: false }, dockerfile: { type: 'boolean', default: false }, port: { type: 'string' },
-      app: { type: 'string' }, repo: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'dry-run': { type: 'boolean', default: false },
+      app: { type: 'string' }, repo: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, wait: { type: 'boolean', default: false },
     },
   });
   const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
@@ -69,6 +71,8 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`usage:\n  ${secret.usage}\n  ${secretSet.usage}\n`);
       return 2;
     }
+    case 'sync':
+      return sync.runSync({ config, repo: positionals[0], wait: values.wait ?? false, json: values.json ?? false });
     case 'generate':
       return generate.runGenerate({
         config, prompt: positionals.join(' ') || undefined, app: values.app, repo: values.repo, provider: values.provider, model: values.model,

@@ -19,6 +19,8 @@ export interface RepoConfig {
   tokenEnv?: string;
   /** Manifest path inside the repository. Default "nexus.yaml". */
   manifestPath: string;
+  /** Env var of the agent holding the secret that push webhooks for this repo are signed with; absent: webhooks refused. */
+  webhookSecretEnv?: string;
 }
 
 /** The host's nginx, as the proxy driver needs it. */

@@ -10,6 +10,7 @@ export interface RawRepo {
   interval?: string | number;
   tokenEnv?: string;
   manifest?: string;
+  webhook?: { secretEnv: string };
 }
 
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
@@ -61,6 +62,7 @@ export function toRepoConfigs(raws: readonly RawRepo[], problemAt: ProblemAt): {
       intervalMs: intervalMs ?? 0,
       cron: cron ?? '',
       ...(raw.tokenEnv === undefined ? {} : { tokenEnv: raw.tokenEnv }),
+      ...(raw.webhook === undefined ? {} : { webhookSecretEnv: raw.webhook.secretEnv }),
       manifestPath: raw.manifest ?? 'nexus.yaml',
     });
   });

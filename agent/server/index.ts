@@ -7,6 +7,11 @@ import type { PlanView, StatusReport } from '../reconcile/index.ts';
 import type { Deployment } from '../../state/index.ts';
 import type { Generation } from '../ai/generation.ts';
 import { parseGenerateBody, type GenerateBody } from './generate-body.ts';
+import type { WebhookAnswer } from './webhooks/handle.ts';
+import type { Job } from './jobs.ts';
+
+/** The largest webhook delivery read (GitHub caps payloads at 25 MB). */
+const MAX_WEBHOOK_BODY = 25 * 1024 * 1024;
 
 /** A generation request is a prompt and a few names: anything larger is refused unread. */
 const MAX_GENERATE_BODY = 64 * 1024;
@@ -31,6 +36,11 @@ export interface ServerDeps {
   generate?: (body: GenerateBody) => Generation;
   /** One generation's progress and outcome. */
   generation?: (id: string) => Generation | undefined;
+  /** A push webhook delivery (provider, lower-case headers, raw body) → the answer. */
+  webhook?: (provider: 'github' | 'gitea' | 'gitlab', headers: Record<string, string | undefined>, raw: Uint8Array) => WebhookAnswer;
+  /** Starts a sync of one repo as a job (forgetting its failed specs, as an explicit sync does). */
+  startSync?: (repo: string) => { job: string; repo: string };
+  job?: (id: string) => Job | undefined;
   /** Pins an app at a recorded release and syncs; resolves once the cycle ran. */
   rollback?: (app: string, to: string | undefined) => Promise<{ repo: string; app: string; deployment: DeploymentView; message: string }>;
   /** Stores a secret (sealed) for an app and syncs. The value never comes back out. */
@@ -64,10 +74,28 @@ export function createApp(deps: ServerDeps): Hono {
   }
   app.get('/healthz', (c) => c.json({ ok: true }));
   app.get('/status', (c) => c.json(deps.status()));
+  // Mutating, so it needs the token: a browser tab on the host must not be able to trigger it.
   app.post('/sync', async (c) => {
+    if (!authorized(c, deps.token)) return unauthorized(c);
     const repo = c.req.query('repo');
     const result = await deps.sync(repo);
     return c.json(result, result.ok ? 200 : 404);
+  });
+  app.post('/api/repos/:repo/sync', (c) => {
+    if (!authorized(c, deps.token)) return unauthorized(c);
+    return answer(c, () => deps.startSync!(c.req.param('repo')), !deps.startSync, 202);
+  });
+  app.get('/api/jobs/:id', (c) => {
+    const job = deps.job?.(c.req.param('id'));
+    return job ? c.json(job) : c.json({ error: `no job ${c.req.param('id').slice(0, 40)} — the agent keeps the newest 200` }, 404);
+  });
+  // Push webhooks: signed by the repo's secret (checked inside), at most 25 MB, read as raw bytes for the signature.
+  app.post('/webhooks/:provider{github|gitea|forgejo|gitlab}', bodyLimit({ maxSize: MAX_WEBHOOK_BODY, onError: (c) => c.json({ error: 'the delivery is over 25 MB' }, 413) }), async (c) => {
+    if (!deps.webhook) return c.json({ error: 'webhooks are not available' }, 501);
+    const provider = c.req.param('provider') === 'forgejo' ? 'gitea' : (c.req.param('provider') as 'github' | 'gitea' | 'gitlab');
+    const headers = Object.fromEntries([...c.req.raw.headers].map(([name, value]) => [name.toLowerCase(), value]));
+    const result = deps.webhook(provider, headers, new Uint8Array(await c.req.arrayBuffer()));
+    return c.json(result.body, result.status);
   });
 
   app.get('/api/plan', async (c) => (deps.plan ? c.json(await deps.plan()) : c.json({ error: 'plan is not available' }, 501)));
@@ -112,7 +140,7 @@ function unauthorized(c: Context): Response {
 }
 
 /** Error codes that mean "no such thing" rather than "not now". */
-const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['APP_NOT_FOUND', 'DEPLOYMENT_NOT_FOUND']);
+const NOT_FOUND_CODES: ReadonlySet<string> = new Set(['APP_NOT_FOUND', 'DEPLOYMENT_NOT_FOUND', 'REPO_NOT_FOUND']);
 
 /** Runs a handler; a NexusError becomes a 4xx with its message, anything else a 500. */
 async function answer(c: Context, handler: () => unknown, missing: boolean, okStatus: 200 | 202 = 200): Promise<Response> {

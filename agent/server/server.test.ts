@@ -29,10 +29,14 @@ test('GET /status answers the report as JSON', async () => {
   assert.equal(await response.json(), report);
 });
 
-test('POST /sync asks for a sync of the named repo; an unknown repo is a 404', async () => {
+test('POST /sync needs the token, then asks for a sync of the named repo; an unknown repo is a 404', async () => {
   const syncs: (string | undefined)[] = [];
-  assert.is((await app(syncs).request('/sync?repo=demo', { method: 'POST' })).status, 200);
-  const missing = await app(syncs).request('/sync?repo=nope', { method: 'POST' });
+  const withToken = (list: (string | undefined)[]) => createApp({ token: 'tok', status: () => report, async sync(repo) { list.push(repo); return repo === 'nope' ? { ok: false, message: 'no repo named nope' } : { ok: true, message: 'synced' }; } });
+  assert.is((await withToken(syncs).request('/sync?repo=demo', { method: 'POST' })).status, 401);
+  assert.equal(syncs, [], 'an unauthenticated request synced');
+  const auth = { method: 'POST', headers: { authorization: 'Bearer tok' } };
+  assert.is((await withToken(syncs).request('/sync?repo=demo', auth)).status, 200);
+  const missing = await withToken(syncs).request('/sync?repo=nope', auth);
   assert.is(missing.status, 404);
   assert.equal(syncs, ['demo', 'nope']);
 });

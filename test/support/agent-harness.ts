@@ -75,6 +75,8 @@ export interface HarnessOptions {
   buildExtra?: string[];
   /** More top-level lines of the agent config (e.g. an `ai:` section). */
   configExtra?: string[];
+  /** More lines of every repo entry (e.g. `webhook: { secretEnv: NAME }`). */
+  repoExtra?: string[];
   /** More environment of the agent process (e.g. the AI provider's key). */
   agentEnv?: Record<string, string>;
   /** Env var (of the agent process) holding a postgres:// URL: the agent keeps its state there. */
@@ -107,6 +109,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
       `    url: ${item.url}`,
       '    branch: main',
       `    interval: ${options.interval ?? '2s'}`,
+      ...(options.repoExtra ?? []).map((line) => `    ${line}`),
     ]),
     'nginx:',
     `  dir: ${nginx.sitesDir}`,
