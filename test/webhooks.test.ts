@@ -100,13 +100,35 @@ hooks('forged, unknown, malformed, repeated and irrelevant deliveries change not
   assert.match(await h.agentLog(), /"webhook refused".*"status":401/);
 });
 
-hooks('nexus sync --wait syncs now and prints the outcome; POST /sync needs the token', async ({ h, host }) => {
+/** One sample of the agent's /metrics (0 when the series is absent). */
+async function sample(h: Harness, series: string): Promise<number> {
+  const text = await (await fetch(`${h.statusUrl}/metrics`)).text();
+  const line = text.split('\n').find((item) => item.startsWith(`${series} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+hooks('nexus sync --wait syncs now and prints the outcome; POST /sync needs the token; metrics move', async ({ h, host }) => {
+  // v1, v2 and v3 (its drain may still be running when the test before saw it served).
+  const deploysBefore = await waitFor(async () => {
+    const count = await sample(h, `nexus_deploy_total{repo="${h.repo}",app="hello",result="success"}`);
+    return count >= 3 ? count : undefined;
+  }, { timeoutMs: 10_000, intervalMs: 100, what: 'three successful deploys counted' });
+  assert.ok(await sample(h, 'nexus_webhook_requests_total{provider="github",outcome="accepted"}') >= 2);
+  assert.ok(await sample(h, 'nexus_webhook_requests_total{provider="github",outcome="unauthorized"}') >= 2);
+  assert.ok(await sample(h, 'nexus_webhook_requests_total{provider="github",outcome="unknown_repo"}') >= 1);
   const sha = await h.push(await body({ host }, 'webhook v4'), 'v4');
   assert.is((await fetch(`${h.statusUrl}/sync`, { method: 'POST' })).status, 401);
   const result = await h.cli(['sync', '--wait']);
   assert.is(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, new RegExp(`${h.repo}/hello: Synced, Healthy at ${sha.slice(0, 7)}`));
   assert.is((await h.viaNginx(host)).body, 'webhook v4\n');
+  assert.is(await sample(h, `nexus_deploy_total{repo="${h.repo}",app="hello",result="success"}`), deploysBefore + 1);
+  assert.is(await sample(h, `nexus_app_info{repo="${h.repo}",app="hello",revision="${sha}",sync="Synced",health="Healthy"}`), 1);
+  const text = await (await fetch(`${h.statusUrl}/metrics`)).text();
+  assert.match(text, /^nexus_build_duration_seconds_bucket\{le="900",repo="[^"]+",app="hello"\} \d+$/m);
+  assert.match(text, /^nexus_reconcile_duration_seconds_count \d+$/m);
+  assert.match(text, /^process_resident_memory_bytes \d+/m);
+  assert.not.ok(text.includes(SECRET));
 });
 
 hooks.run();

@@ -13,11 +13,12 @@ import type { Generator } from '../ai/generator.ts';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../log/index.ts';
 import { createJobs } from '../server/jobs.ts';
+import type { Metrics } from '../metrics/index.ts';
 import { createWebhookHandler } from '../server/webhooks/handle.ts';
 import { NexusError } from '../errors/index.ts';
 import type { GenerateBody } from '../server/generate-body.ts';
 
-export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor; log: Logger; generator?: Generator }): ServerDeps {
+export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; scheduler: Scheduler; token: string; redactor: Redactor; log: Logger; generator?: Generator; metrics?: Metrics }): ServerDeps {
   const { config, reconciler, scheduler } = input;
   const appStatus = (repo: string, app: string) => reconciler.status().repos.find((item) => item.name === repo)?.apps.find((item) => item.name === app);
   const afterSync = (repo: string, app: string, done: string) => {
@@ -50,7 +51,12 @@ export function agentApi(input: { config: AgentConfig; reconciler: Reconciler; s
   return {
     token: input.token,
     redact: (value) => input.redactor.redactDeep(value),
-    webhook,
+    webhook: (provider, headers, raw) => {
+      const answer = webhook(provider, headers, raw);
+      input.metrics?.webhookAnswered(provider, answer.status);
+      return answer;
+    },
+    ...(input.metrics ? { metrics: () => input.metrics!.render() } : {}),
     job: (id) => jobs.get(id),
     startSync(repo) {
       if (!config.repos.some((item) => item.name === repo)) throw new NexusError('REPO_NOT_FOUND', `no repo named ${repo} in ${config.file} — \`nexus status\` lists the watched repos`, { repo });

@@ -14,6 +14,7 @@ import { openStore, type StateStore } from '../../state/index.ts';
 import { ensureApiToken, ensureLabelKey } from './api.ts';
 import { agentApi } from './agent-api.ts';
 import { buildGenerator } from './ai-wiring.ts';
+import { createMetrics, type AppInfo, type Metrics } from '../metrics/index.ts';
 import { createDatabaseService } from '../database/index.ts';
 import { createEnvResolver } from '../reconcile/index.ts';
 import { createRedactor, createSealer, loadOrCreateAgentKey, type Redactor, type Sealer, type AgentKey } from '../secrets/index.ts';
@@ -33,7 +34,7 @@ export async function loadAgentSecrets(dataDir: string): Promise<AgentSecrets> {
 }
 
 /** Builds the reconciler and its real drivers from an agent config (no singletons). */
-export async function buildReconciler(config: AgentConfig, log: Logger, store: StateStore, secrets: AgentSecrets): Promise<Reconciler> {
+export async function buildReconciler(config: AgentConfig, log: Logger, store: StateStore, secrets: AgentSecrets, metrics?: Metrics): Promise<Reconciler> {
   const docker = new Docker(config.docker.socketPath ? { socketPath: config.docker.socketPath } : undefined);
   const cacheDir = path.join(config.dataDir, 'repos');
   // Platform Postgres container by default; an existing server when the config names its admin URL's env var.
@@ -54,6 +55,8 @@ export async function buildReconciler(config: AgentConfig, log: Logger, store: S
     proxy: createNginxDriver({ dir: config.nginx.dir, listen: config.nginx.listen, testCommand: config.nginx.testCommand, reloadCommand: config.nginx.reloadCommand }),
     builder: createImageBuilder(docker, { agent: config.name, memoryBytes: config.build.memoryBytes, cpus: config.build.cpus, parallel: config.build.parallel }),
     buildTimeoutMs: config.build.timeoutMs,
+    onDeployFinished: (deployment) => metrics?.deployFinished(deployment),
+    onCycleFinished: (durationMs) => metrics?.cycleFinished(durationMs),
     store,
     log,
     now: () => new Date(),
@@ -72,14 +75,18 @@ export async function runAgent(options: { config: string }): Promise<number> {
   const log = createLogger(undefined, (line) => secrets.redactor.redact(line));
   // The JSON file in dataDir, or a Postgres store shared between agents (namespace: the agent's name).
   const store = await openStore({ dataDir: config.dataDir, url: config.state.url ?? (config.state.urlEnv ? process.env[config.state.urlEnv] : undefined), namespace: config.name });
-  const reconciler = await buildReconciler(config, log, store, secrets);
+  // Metrics read app info from status at scrape time; the reconciler reports deploys and cycles as they end.
+  let statusOf: () => AppInfo[] = () => [];
+  const metrics = createMetrics(() => statusOf());
+  const reconciler = await buildReconciler(config, log, store, secrets, metrics);
+  statusOf = () => reconciler.status().repos.flatMap((repo) => repo.apps.map((app) => ({ repo: repo.name, app: app.name, revision: app.appliedRevision, sync: app.sync, health: app.health })));
   const scheduler = createScheduler({
     repos: config.repos,
     log,
     runCycle: (names, trigger) => reconciler.startCycle({ fetch: config.repos.filter((repo) => names.includes(repo.name)), trigger }),
   });
   const generator = config.ai ? buildGenerator({ config, log, reconciler, scheduler, redactor: secrets.redactor }) : undefined;
-  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor, log, generator }));
+  const app = createApp(agentApi({ config, reconciler, scheduler, token: await ensureApiToken(config.dataDir), redactor: secrets.redactor, log, generator, metrics }));
   const server = await startServer(app, config.server.host, config.server.port);
   log.info('agent started', { config: config.file, repos: config.repos.length, status: `http://${config.server.host}:${config.server.port}/status` });
   scheduler.start();

@@ -34,6 +34,8 @@ export interface DeployContext {
   appNetwork?: () => string | undefined;
   /** The agent's longest build; a manifest may ask for less. Default: no limit. */
   buildTimeoutMs?: number;
+  /** Told of every deployment that reached success or failed (metrics). */
+  onDeployFinished?: (deployment: Deployment) => void;
 }
 
 /** What the reconciler needs from the database driver. */
@@ -162,6 +164,7 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     const removed = await ctx.builder.pruneImages?.({ repo: desired.repo, keep: imagesToKeep(ctx.store.read().deployments, desired.repo) })
       .catch((error: unknown) => { ctx.log.warn('image prune failed', { ...fields, error: describeError(error) }); return []; });
     if (removed?.length) ctx.log.info('old images removed', { ...fields, images: removed.join(',') });
+    ctx.onDeployFinished?.(deployment);
     return deployment;
   } catch (error) {
     if (started) await ctx.runtime.removeContainer(started.id, 1).catch(() => undefined);
@@ -177,6 +180,7 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     }
     await save();
     ctx.log.error('deploy failed', { ...fields, error: message });
+    ctx.onDeployFinished?.(deployment);
     return deployment;
   }
 }

@@ -22,6 +22,8 @@ export interface ReconcilerDeps extends DeployContext {
   seal?: (plaintext: string) => Promise<string>;
   /** Backoff base for transient failures; default 250 ms. */
   retryBaseMs?: number;
+  /** Told how long each cycle (planning and its work) took (metrics). */
+  onCycleFinished?: (durationMs: number) => void;
 }
 
 export interface CycleReport {
@@ -174,6 +176,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
   }
 
   async function startCycle({ fetch, trigger, dryRun = false }: CycleOptions, pass = 1): Promise<{ plan: Plan; done: Promise<CycleReport> }> {
+    const cycleStart = Date.now();
     const { result, jobs, waitFor } = await exclusive(async () => {
       // Another agent may share the store; and repos are fetched in parallel
       // so one slow or retried git server does not delay the others.
@@ -209,6 +212,7 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       const next = await startCycle({ fetch: [], trigger }, pass + 1);
       return { plan: result, outcomes: [...outcomes, ...(await next.done).outcomes] };
     })();
+    if (!dryRun && pass === 1) void done.then(() => deps.onCycleFinished?.(Date.now() - cycleStart), () => undefined);
     return { plan: result, done };
   }
 

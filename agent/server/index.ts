@@ -41,6 +41,8 @@ export interface ServerDeps {
   /** Starts a sync of one repo as a job (forgetting its failed specs, as an explicit sync does). */
   startSync?: (repo: string) => { job: string; repo: string };
   job?: (id: string) => Job | undefined;
+  /** The Prometheus exposition of the agent's metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
   /** Pins an app at a recorded release and syncs; resolves once the cycle ran. */
   rollback?: (app: string, to: string | undefined) => Promise<{ repo: string; app: string; deployment: DeploymentView; message: string }>;
   /** Stores a secret (sealed) for an app and syncs. The value never comes back out. */
@@ -84,6 +86,11 @@ export function createApp(deps: ServerDeps): Hono {
   app.post('/api/repos/:repo/sync', (c) => {
     if (!authorized(c, deps.token)) return unauthorized(c);
     return answer(c, () => deps.startSync!(c.req.param('repo')), !deps.startSync, 202);
+  });
+  app.get('/metrics', async (c) => {
+    if (!deps.metrics) return c.text('metrics are not available\n', 501);
+    const { contentType, body } = await deps.metrics();
+    return c.body(body, 200, { 'content-type': contentType });
   });
   app.get('/api/jobs/:id', (c) => {
     const job = deps.job?.(c.req.param('id'));
