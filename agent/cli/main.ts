@@ -32,10 +32,34 @@ const USAGE = `usage: nexus <command> [options]
   ${sync.usage}
 `;
 
+/** Each command's own usage, for `nexus <command> --help` and for a mistyped option. */
+const COMMAND_USAGE: Record<string, string> = {
+  agent: agent.usage, validate: validate.usage, status: status.usage, plan: planCommand.usage, history: history.usage,
+  logs: logs.usage, detect: detect.usage, rollback: rollback.usage, secret: `${secret.usage}\n  ${secretSet.usage}`,
+  db: db.usage, generate: generate.usage, sync: sync.usage,
+};
+
 /** Parses argv and runs one subcommand; returns the process exit code. */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   const [command, ...rest] = argv;
-  const { values, positionals } = parseArgs({
+  const ownUsage = command === undefined ? undefined : COMMAND_USAGE[command];
+  if (ownUsage && (rest.includes('--help') || rest.includes('-h'))) {
+    out.write(`usage:\n  ${ownUsage}\n`);
+    return 0;
+  }
+  let parsed;
+  try {
+    parsed = parseOptions(rest);
+  } catch (error) {
+    err.write(`nexus ${command ?? ''}: ${(error as Error).message}\n${ownUsage ? `usage:\n  ${ownUsage}\n` : USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  return run(command, values, positionals);
+}
+
+function parseOptions(rest: string[]) {
+  return parseArgs({
     args: rest,
     allowPositionals: true,
     options: {
@@ -44,6 +68,9 @@ export async function main(argv: string[]): Promise<number> {
       app: { type: 'string' }, repo: { type: 'string' }, provider: { type: 'string' }, model: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, wait: { type: 'boolean', default: false },
     },
   });
+}
+
+async function run(command: string | undefined, values: ReturnType<typeof parseOptions>['values'], positionals: string[]): Promise<number> {
   const config = values.config ?? process.env.NEXUS_CONFIG ?? 'nexus-agent.yaml';
   switch (command) {
     case 'agent':
