@@ -161,7 +161,7 @@ export async function deployRelease(request: DeployRequest, ctx: DeployContext):
     await save();
     ctx.log.info('deploy succeeded', { ...fields, release, durationMs: (deployment.buildMs ?? 0) + (deployment.deployMs ?? 0) });
     // Past the switch: a failed prune is logged, never a failed deploy.
-    const removed = await ctx.builder.pruneImages?.({ repo: desired.repo, keep: imagesToKeep(ctx.store.read().deployments, desired.repo) })
+    const removed = await ctx.builder.pruneImages?.({ repo: desired.repo, keep: imagesToKeep(ctx.store.read().deployments, desired.repo, undefined, Object.values(ctx.store.read().pins ?? {}).map((pin) => pin.deploymentId)) })
       .catch((error: unknown) => { ctx.log.warn('image prune failed', { ...fields, error: describeError(error) }); return []; });
     if (removed?.length) ctx.log.info('old images removed', { ...fields, images: removed.join(',') });
     ctx.onDeployFinished?.(deployment);

@@ -26,4 +26,19 @@ test('an image shared by two apps is kept when either needs it', () => {
   assert.equal([...imagesToKeep(history, 'shop', 1)].sort(), ['newer', 'same']);
 });
 
+test('drift repairs that redeploy one image do not push older releases out', () => {
+  const history = [
+    deployment('web', 'v1', 'success'),
+    deployment('web', 'v2', 'success'),
+    ...Array.from({ length: 8 }, () => deployment('web', 'v2', 'success')),
+  ];
+  assert.equal([...imagesToKeep(history, 'shop', 2)].sort(), ['v1', 'v2']);
+});
+
+test("the image of a release an app is pinned to is kept, however old", () => {
+  const history = [deployment('web', 'old', 'success'), deployment('web', 'v2', 'success'), deployment('web', 'v3', 'success')];
+  const pinnedId = history[0]!.id;
+  assert.equal([...imagesToKeep(history, 'shop', 1, [pinnedId])].sort(), ['old', 'v3']);
+});
+
 test.run();

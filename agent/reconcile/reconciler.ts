@@ -202,8 +202,8 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
     const done = (async (): Promise<CycleReport> => {
       const outcomes = (await Promise.all(jobs)).flat();
       await Promise.all(waitFor.map((job) => job.catch(() => undefined)));
-      if (jobs.length === 0 || dryRun) return { plan: result, outcomes };
-      // Observe again so status shows what is true now.
+      if ((jobs.length === 0 && waitFor.length === 0) || dryRun) return { plan: result, outcomes };
+      // Observe again so status shows what is true now — also after waiting for another cycle's work, whose own observation may not have landed yet.
       observed = await observe();
       // A prerequisite applied (a database made) changes what the app's
       // deploy depends on: plan again, at most a few passes.
