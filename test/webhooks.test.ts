@@ -131,4 +131,13 @@ hooks('nexus sync --wait syncs now and prints the outcome; POST /sync needs the 
   assert.not.ok(text.includes(SECRET));
 });
 
+hooks('a push that lands while the previous deploy is still running is deployed after it (polls are hourly)', async ({ h, host }) => {
+  const first = await h.push(await body({ host }, 'webhook v5'), 'v5');
+  assert.is((await deliver(h, await pushPayload(h, first))).status, 202);
+  await waitFor(async () => (await h.status()).repos[0]?.apps[0]?.health === 'Progressing', { timeoutMs: 20_000, intervalMs: 20, what: 'the v5 deploy under way' });
+  const second = await h.push(await body({ host }, 'webhook v6'), 'v6');
+  assert.is((await deliver(h, await pushPayload(h, second))).status, 202);
+  await waitFor(async () => (await h.viaNginx(host).catch(() => undefined))?.body === 'webhook v6\n', { timeoutMs: 90_000, intervalMs: 100, what: 'v6 served' });
+});
+
 hooks.run();

@@ -161,23 +161,28 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
 
   // 3. Plan (pure), then start each app's actions as one job (4. apply).
   //    Apps another cycle is still working on are left to it.
-  function startJobs(actions: Action[], trigger: Trigger): Promise<ActionOutcome[]>[] {
+  function startJobs(actions: Action[], trigger: Trigger): { jobs: Promise<ActionOutcome[]>[]; deferred: Promise<unknown>[] } {
     const byApp = new Map<string, Action[]>();
+    // Apps with work in flight: their actions wait for it, then the app is planned again.
+    const deferred = new Set<Promise<unknown>>();
     for (const action of actions) {
       const key = appKey(action.repo, action.app);
-      if (!inFlight.has(key)) byApp.set(key, [...(byApp.get(key) ?? []), action]);
+      const running = inFlight.get(key);
+      if (running) deferred.add(running);
+      else byApp.set(key, [...(byApp.get(key) ?? []), action]);
     }
-    return [...byApp].map(([key, appActions]) => {
+    const jobs = [...byApp].map(([key, appActions]) => {
       const job = appSlots.run(appActions[0]!.repo, () => applyAppActions(appActions, deps, { trigger, retryBaseMs: deps.retryBaseMs }))
         .finally(() => inFlight.delete(key));
       inFlight.set(key, job);
       return job;
     });
+    return { jobs, deferred: [...deferred] };
   }
 
   async function startCycle({ fetch, trigger, dryRun = false }: CycleOptions, pass = 1): Promise<{ plan: Plan; done: Promise<CycleReport> }> {
     const cycleStart = Date.now();
-    const { result, jobs, waitFor } = await exclusive(async () => {
+    const { result, jobs, waitFor, deferred } = await exclusive(async () => {
       // Another agent may share the store; and repos are fetched in parallel
       // so one slow or retried git server does not delay the others.
       await store.refresh();
@@ -192,16 +197,21 @@ export function createReconciler(deps: ReconcilerDeps): Reconciler {
       observed = await withRetry(() => observe({ dryRun }), { baseDelayMs: deps.retryBaseMs });
       const planned = planNow();
       held = new Map(planned.held.map((hold) => [appKey(hold.repo, hold.app), hold.reason]));
-      if (dryRun) return { result: planned, jobs: [], waitFor: [] };
+      if (dryRun) return { result: planned, jobs: [], waitFor: [], deferred: [] };
       // A request for these repos is answered once their apps' work in flight (of any cycle) is done too.
       const fetched = new Set(fetch.map((repo) => repo.name));
       const waitFor = [...inFlight].filter(([key]) => fetched.has(key.split('/')[0]!)).map(([, job]) => job);
-      return { result: planned, jobs: startJobs(planned.actions, trigger), waitFor };
+      return { result: planned, ...startJobs(planned.actions, trigger), waitFor };
     });
 
     const done = (async (): Promise<CycleReport> => {
       const outcomes = (await Promise.all(jobs)).flat();
-      await Promise.all(waitFor.map((job) => job.catch(() => undefined)));
+      await Promise.all([...waitFor, ...deferred].map((job) => job.catch(() => undefined)));
+      // What this cycle had to leave to another's work in flight (a push landing mid-deploy) is planned again once that is done.
+      if (deferred.length > 0 && pass < 3) {
+        const next = await startCycle({ fetch: [], trigger }, pass + 1);
+        return { plan: result, outcomes: [...outcomes, ...(await next.done).outcomes] };
+      }
       if ((jobs.length === 0 && waitFor.length === 0) || dryRun) return { plan: result, outcomes };
       // Observe again so status shows what is true now — also after waiting for another cycle's work, whose own observation may not have landed yet.
       observed = await observe();

@@ -25,7 +25,8 @@ const h = await createHarness({ interval: '1h', drain: '200ms', repoExtra: ['web
 const host = `bench.${h.repo}.localhost`;
 const files = (version: string) => ({
   Dockerfile: 'FROM node:20-bookworm-slim\nCOPY server.js /app/server.js\nUSER 1000\nCMD ["node", "/app/server.js"]\n',
-  'server.js': "require('http').createServer((q, s) => s.end(q.url === '/healthz' ? 'ok' : process.env.VERSION)).listen(process.env.PORT);\n",
+  // Stops on SIGTERM (as PID 1, node would not): otherwise each old release takes Docker's 10 s stop timeout.
+  'server.js': "const server = require('http').createServer((q, s) => s.end(q.url === '/healthz' ? 'ok' : process.env.VERSION)).listen(process.env.PORT);\nprocess.on('SIGTERM', () => { server.close(); process.exit(0); });\n",
   'nexus.yaml': `version: 1\napps:\n  bench:\n    port: 3000\n    domains: [${host}]\n    health: { path: /healthz }\n    env: { VERSION: "${version}" }\n`,
 });
 try {
@@ -49,7 +50,8 @@ try {
     const lines = (await h.agentLog()).split('\n').filter((line) => line.includes(sha) || line.includes('"webhook accepted"'));
     const at = (msg: string) => Date.parse(JSON.parse(lines.filter((line) => line.includes(`"msg":"${msg}"`)).at(-1) ?? '{}').time ?? 'x');
     agentShares.push(at('deploy started') - at('webhook accepted'));
-    await new Promise((resolve) => setTimeout(resolve, 500)); // let the drain finish before the next round
+    // Let the previous deploy finish (drain, old release stopped) before the next round.
+    await waitFor(async () => (await h.containers()).length === 1, { timeoutMs: 30_000, intervalMs: 50, what: 'the old release removed' });
   }
   console.log(`\nwebhook → new version serving, cached image, ${ROUNDS} rounds (2 cores, loopback)`);
   console.log(`| | median | p90 |\n|---|---:|---:|`);
