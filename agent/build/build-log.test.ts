@@ -33,7 +33,7 @@ const LOG = [
   '',
   TS_ERROR,
   'npm notice ',
-  'npm notice New minor version of npm available! 10.5.0 -> 10.8.1',
+  'npm notice New minor version of npm available! 11.5.0 -> 11.8.1',
   `ERROR: ${DOCKER_ERROR}`,
   '',
 ].join('\n');

@@ -82,7 +82,7 @@ export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBu
     const { plan } = request;
     const result = await buildImage(docker, {
       tag,
-      context: packBuildContext(contextFiles(request)),
+      context: packBuildContext(contextFiles(request.gitdir, request.revision, request.plan)),
       dockerfile: plan.dockerfile,
       labels: { 'nexus.managed': 'true', 'nexus.agent': limits.agent, 'nexus.repo': request.repo, 'nexus.app': request.app, 'nexus.revision': request.revision, 'nexus.build-key': plan.buildKey },
       timeoutMs: request.timeoutMs,
@@ -126,9 +126,11 @@ export function createImageBuilder(docker: Docker, limits: BuildLimits): ImageBu
   };
 }
 
-/** The filtered context files plus the generated ones, as the tar needs them. */
-async function* contextFiles(request: ImageRequest): AsyncGenerator<TreeFile> {
-  const { plan, gitdir, revision } = request;
+/**
+ * The files Docker gets for a planned build: the context filtered exactly
+ * as its build key was computed, plus the generated files.
+ */
+export async function* contextFiles(gitdir: string, revision: string, plan: BuildPlan): AsyncGenerator<TreeFile> {
   const entries = (await listTreeAt(gitdir, revision, plan.context)) ?? [];
   const dockerignoreEntry = entries.find((entry) => entry.path === '.dockerignore');
   const dockerignore = dockerignoreEntry ? Buffer.from(await readBlob(gitdir, dockerignoreEntry.oid)).toString('utf8') : undefined;

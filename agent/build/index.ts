@@ -4,7 +4,7 @@
  */
 export { packBuildContext } from './context.ts';
 export { buildImage, findImage, BuildFailedError, BuildTimeoutError, MAX_LOG_CHARS, type BuildRequest, type BuildResult } from './image.ts';
-export { createImageBuilder, imageTag, type ImageBuilder, type ImageRequest, type ImageOutcome, type BuildLimits } from './builder.ts';
+export { createImageBuilder, contextFiles, imageTag, type ImageBuilder, type ImageRequest, type ImageOutcome, type BuildLimits } from './builder.ts';
 export { planBuild, BuildPlanProblem, type BuildPlan } from './resolve.ts';
 export { filterContext, GENERATED_BUILD_IGNORES } from './context-filter.ts';
 export { summariseBuildFailure } from './build-log.ts';

@@ -37,27 +37,6 @@ export async function treeIdAt(gitdir: string, revision: string, folder: string)
   }
 }
 
-/** Lists every file below a folder at a revision (depth first, sorted as git stores them). */
-export async function* listFilesAt(gitdir: string, revision: string, folder: string): AsyncGenerator<TreeFile> {
-  const treeId = await treeIdAt(gitdir, revision, folder);
-  if (!treeId) return;
-  yield* walkTree(gitdir, treeId, '');
-}
-
-async function* walkTree(gitdir: string, treeId: string, prefix: string): AsyncGenerator<TreeFile> {
-  const { tree } = await git.readTree({ fs, gitdir, oid: treeId });
-  for (const entry of tree) {
-    const entryPath = prefix + entry.path;
-    if (entry.type === 'tree') {
-      yield* walkTree(gitdir, entry.oid, `${entryPath}/`);
-    } else if (entry.type === 'blob') {
-      const { blob } = await git.readBlob({ fs, gitdir, oid: entry.oid });
-      yield { path: entryPath, mode: parseInt(entry.mode, 8), content: blob };
-    }
-    // 'commit' entries are submodules: not part of a build context.
-  }
-}
-
 /** One entry of a flattened git tree: enough to key a build and to read the blob later. */
 export interface TreeEntry {
   /** Path relative to the listed folder, "/" separators. */

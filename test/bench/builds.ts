@@ -22,11 +22,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import Docker from 'dockerode';
-import { buildImage, packBuildContext, planBuild } from '../../agent/build/index.ts';
+import { buildImage, contextFiles, packBuildContext, planBuild } from '../../agent/build/index.ts';
 import { DEFAULT_BASE_IMAGES } from '../../agent/config/index.ts';
 import { parseManifest } from '../../agent/manifest/index.ts';
-import { listTreeAt, readBlob, type TreeFile } from '../../agent/source/index.ts';
-import { filterContext } from '../../agent/build/index.ts';
 import type { BuildPlan } from '../../agent/build/index.ts';
 
 /** The file each rebuild edits (a source file, never package.json or the lock file). */
@@ -55,18 +53,12 @@ async function commit(dir: string, message: string): Promise<string> {
   return git('rev-parse', 'HEAD');
 }
 
-async function* contextOf(gitdir: string, revision: string, plan: BuildPlan): AsyncGenerator<TreeFile> {
-  const entries = (await listTreeAt(gitdir, revision, plan.context)) ?? [];
-  for (const entry of filterContext(entries, { generated: true, exclude: plan.exclude })) yield { path: entry.path, mode: entry.mode, content: await readBlob(gitdir, entry.oid) };
-  for (const [file, content] of Object.entries(plan.generated ?? {})) yield { path: file, mode: 0o100644, content: Buffer.from(content) };
-}
-
 async function timedBuild(gitdir: string, revision: string, kind: string, tag: string): Promise<{ ms: number; log: string; plan: BuildPlan }> {
   const manifest = parseManifest(`version: 1\napps:\n  ${kind}:\n    port: ${KINDS[kind]!.port}\n`, 'nexus.yaml');
   if (!manifest.ok) throw new Error('bad manifest');
   const plan = await planBuild({ gitdir, revision, spec: manifest.manifest.apps[0]!, manifestPath: 'nexus.yaml', images: DEFAULT_BASE_IMAGES });
   const started = performance.now();
-  const result = await buildImage(docker, { tag, context: packBuildContext(contextOf(gitdir, revision, plan)), dockerfile: plan.dockerfile, labels: { 'nexus.bench': run } });
+  const result = await buildImage(docker, { tag, context: packBuildContext(contextFiles(gitdir, revision, plan)), dockerfile: plan.dockerfile, labels: { 'nexus.bench': run } });
   return { ms: performance.now() - started, log: result.log, plan };
 }
 
